@@ -1,0 +1,83 @@
+using System.Net;
+using AutoVolt.Infrastructure.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace AutoVolt.Infrastructure.Ingestion;
+
+/// <summary>
+/// The in-process MQTTnet broker (Mqtt:Broker=embedded). A board's PUBACK is sent only after
+/// <see cref="InterceptingPublishAsync"/> handlers complete, so ingestion stores each message
+/// there: the board's own acknowledgement then means "in PostgreSQL".
+/// </summary>
+public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+{
+    private MqttServer? _server;
+
+    /// <summary>Awaited before the broker acknowledges a publish (set by ingestion).</summary>
+    public Func<InterceptingPublishEventArgs, Task>? InterceptingPublishAsync { get; set; }
+
+    public bool IsRunning => _server?.IsStarted == true;
+
+    public int Port { get; private set; }
+
+    public MqttServer Server => _server ?? throw new InvalidOperationException("The embedded broker is not started.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var address = IPAddress.Parse(o.ListenAddress);
+        var loopback = IPAddress.IsLoopback(address);
+        var factory = new MqttServerFactory();
+        var serverOptions = factory.CreateServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
+            .WithDefaultEndpointPort(o.ListenPort)
+            .WithPersistentSessions()
+            .Build();
+        _server = factory.CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += e =>
+        {
+            if (string.IsNullOrEmpty(e.ClientId))
+            {
+                e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N");
+            }
+            if (!loopback)
+            {
+                // Off loopback every board needs its own credentials (not implemented for the embedded broker):
+                // use an external broker with per-board users and an ACL (deploy/mosquitto).
+                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            }
+            return Task.CompletedTask;
+        };
+        _server.InterceptingPublishAsync += e => InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
+        await _server.StartAsync();
+        Port = o.ListenPort;
+        logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, o.ListenPort);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { IsStarted: true })
+        {
+            await _server.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var server = Interlocked.Exchange(ref _server, null);
+        if (server is not null)
+        {
+            if (server.IsStarted)
+            {
+                await server.StopAsync();
+            }
+            server.Dispose();
+        }
+    }
+}
