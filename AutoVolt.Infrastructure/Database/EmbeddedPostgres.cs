@@ -25,6 +25,12 @@ public sealed class EmbeddedPostgres : IDisposable
     private readonly string? _runAsUser;
     private bool _started;
 
+    /// <summary>What the user is told when no server binaries are found.</summary>
+    public const string MissingBinariesMessage =
+        "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found on PATH or under /usr/lib/postgresql/*/bin. " +
+        "Install them (Debian/Ubuntu: `apt-get install postgresql`), or point AutoVolt at an existing server with " +
+        "ConnectionStrings:AutoVolt (environment variable ConnectionStrings__AutoVolt).";
+
     private EmbeddedPostgres(string root, string binDir, string? runAsUser, ILogger logger)
     {
         _root = root;
@@ -62,10 +68,7 @@ public sealed class EmbeddedPostgres : IDisposable
     public static EmbeddedPostgres Start(string root, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        var binDir = FindBinaries() ?? throw new EmbeddedPostgresException(
-            "PostgreSQL server binaries (initdb, pg_ctl, postgres) were not found on PATH or under /usr/lib/postgresql/*/bin. " +
-            "Install them (Debian/Ubuntu: `apt-get install postgresql`), or point AutoVolt at an existing server with " +
-            "ConnectionStrings:AutoVolt (environment variable ConnectionStrings__AutoVolt).");
+        var binDir = FindBinaries() ?? throw new EmbeddedPostgresException(MissingBinariesMessage);
         string? runAs = null;
         if (IsRoot())
         {
@@ -287,19 +290,21 @@ public sealed class EmbeddedPostgres : IDisposable
         return port;
     }
 
-    private static string? FindBinaries()
+    private static string? FindBinaries() => FindBinaries(Environment.GetEnvironmentVariable("PATH") ?? "", "/usr/lib/postgresql");
+
+    /// <summary>Folder holding initdb, pg_ctl and postgres: first on <paramref name="path"/>, else the newest under <paramref name="debianRoot"/>.</summary>
+    internal static string? FindBinaries(string path, string debianRoot)
     {
         static bool Complete(string dir) =>
             File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "postgres"));
 
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             if (Complete(dir))
             {
                 return dir;
             }
         }
-        const string debianRoot = "/usr/lib/postgresql";
         if (Directory.Exists(debianRoot))
         {
             var best = Directory.GetDirectories(debianRoot)

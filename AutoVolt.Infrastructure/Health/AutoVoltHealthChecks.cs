@@ -25,7 +25,7 @@ public static class AutoVoltHealthChecks
             try
             {
                 await using var conn = await db.OpenAsync(cancellationToken);
-                var version = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT max(version) FROM schemaversions", cancellationToken: cancellationToken));
+                var version = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT max(scriptname) FROM schemaversions", cancellationToken: cancellationToken));
                 return HealthCheckResult.Healthy($"schema {version}");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
