@@ -33,11 +33,27 @@ public static class InfrastructureRegistration
         var database = ResolveDatabase(builder, startupLogging);
         services.AddSingleton(database);
 
+        // Hosted services stop in reverse order: brokers/ingestion stop before the pipeline drains,
+        // and the embedded PostgreSQL (registered earlier) stops last.
+        services.AddSingleton<IngestionBatchWriter>();
+        services.AddSingleton<IngestionPipeline>();
+        services.AddSingleton<IIngestionStatistics>(sp => sp.GetRequiredService<IngestionPipeline>());
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         var mqtt = builder.Configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
         if (mqtt.IsEmbedded)
         {
             services.AddSingleton<EmbeddedBroker>();
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+            if (mqtt.IngestEnabled)
+            {
+                services.AddHostedService<EmbeddedIngestion>();
+            }
+        }
+        else if (mqtt.IngestEnabled)
+        {
+            services.AddSingleton<MqttIngestionWorker>();
+            services.AddSingleton<IIngestionStatus>(sp => sp.GetRequiredService<MqttIngestionWorker>());
+            services.AddHostedService(sp => sp.GetRequiredService<MqttIngestionWorker>());
         }
 
         services.AddHangfire(cfg => cfg
@@ -60,6 +76,10 @@ public static class InfrastructureRegistration
             o.Queues = JobQueues.All;
         });
         services.AddHostedService<RecurringJobsRegistrar>();
+        services.AddSingleton<Aggregation.AggregationNotifier>();
+        services.AddTransient<Ledger.LedgerJob>();
+        services.AddTransient<Aggregation.AggregationJob>();
+        services.AddHostedService<Ledger.LedgerTrigger>();
         return builder;
     }
 

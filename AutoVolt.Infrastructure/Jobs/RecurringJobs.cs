@@ -4,5 +4,6 @@ namespace AutoVolt.Infrastructure.Jobs;
 public static class RecurringJobs
 {
     public const string LedgerSafetyNet = "ledger-safety-net";
+    public const string AggregationSafetyNet = "aggregation-safety-net";
     public const string Reconciliation = "reconciliation-nightly";
 }

@@ -1,0 +1,129 @@
+using System.Text.Json;
+using AutoVolt.Domain.Aggregation;
+using AutoVolt.Domain.Ledger;
+using AutoVolt.Infrastructure.Database;
+using AutoVolt.Infrastructure.Ledger;
+using Dapper;
+using Npgsql;
+using NodaTime;
+
+namespace AutoVolt.Infrastructure.Aggregation;
+
+/// <summary>SQL of daily/monthly aggregates: recomputed from ledger rows, never edited by hand.</summary>
+public static class AggregateStore
+{
+    /// <summary>Claims up to <paramref name="limit"/> dirty days, recomputes them and their months, commits.</summary>
+    public static async Task<IReadOnlyList<(string DeviceKey, LocalDate Date)>> RecomputeDirtyAsync(AutoVoltDatabase db, int limit, IClock clock, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var claimed = (await conn.QueryAsync<(string DeviceKey, LocalDate LocalDate)>(new CommandDefinition("""
+            DELETE FROM dirty_days WHERE (device_key, local_date) IN (
+                SELECT device_key, local_date FROM dirty_days ORDER BY device_key, local_date LIMIT @limit FOR UPDATE SKIP LOCKED)
+            RETURNING device_key, local_date
+            """, new { limit }, cancellationToken: ct))).ToList();
+        var now = clock.GetCurrentInstant();
+        foreach (var (deviceKey, date) in claimed)
+        {
+            await RecomputeDayAsync(conn, deviceKey, date, now, ct);
+        }
+        foreach (var (deviceKey, month) in claimed.Select(c => (c.DeviceKey, c.LocalDate.ToYearMonth())).Distinct())
+        {
+            await RecomputeMonthAsync(conn, deviceKey, month, now, ct);
+        }
+        await tx.CommitAsync(ct);
+        return claimed;
+    }
+
+    public static async Task RecomputeDayAsync(NpgsqlConnection conn, string deviceKey, LocalDate date, Instant now, CancellationToken ct)
+    {
+        var lines = await LedgerStore.DayRowsAsync(conn, deviceKey, date, ct);
+        var classroom = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT classroom FROM devices WHERE device_key = @deviceKey", new { deviceKey }, cancellationToken: ct)) ?? "";
+        var totals = AggregationMath.Sum(lines);
+        var currency = lines.Select(l => l.Currency).LastOrDefault(c => !string.IsNullOrEmpty(c)) ?? AutoVolt.Domain.SiteDefaults.Currency;
+        const string sql = """
+            INSERT INTO daily_aggregates (device_key, local_date, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
+                on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
+            VALUES (@deviceKey, @date, @classroom, @energy, @high, @medium, @low, @cost, @currency, @onTime, @held, @flags::jsonb, @count, @now)
+            ON CONFLICT (device_key, local_date) DO UPDATE SET classroom = excluded.classroom, energy_wh = excluded.energy_wh,
+                energy_high_wh = excluded.energy_high_wh, energy_medium_wh = excluded.energy_medium_wh, energy_low_wh = excluded.energy_low_wh,
+                cost = excluded.cost, currency = excluded.currency, on_time_sec = excluded.on_time_sec, held_energy_wh = excluded.held_energy_wh,
+                flag_counts = excluded.flag_counts, entry_count = excluded.entry_count, updated_at = excluded.updated_at
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            deviceKey,
+            date,
+            classroom,
+            energy = totals.EnergyWh,
+            high = totals.EnergyHighWh,
+            medium = totals.EnergyMediumWh,
+            low = totals.EnergyLowWh,
+            cost = totals.Cost,
+            currency,
+            onTime = totals.OnTimeSeconds,
+            held = totals.HeldEnergyWh,
+            flags = FlagsJson(totals.FlagCounts),
+            count = totals.EntryCount,
+            now,
+        }, cancellationToken: ct));
+    }
+
+    public static async Task RecomputeMonthAsync(NpgsqlConnection conn, string deviceKey, YearMonth month, Instant now, CancellationToken ct)
+    {
+        var first = month.OnDayOfMonth(1);
+        var days = (await conn.QueryAsync<(string Classroom, decimal EnergyWh, decimal High, decimal Medium, decimal Low, decimal Cost, string Currency, decimal OnTime, decimal Held, string Flags, int Count)>(
+            new CommandDefinition("""
+                SELECT classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency, on_time_sec, held_energy_wh, flag_counts::text, entry_count
+                FROM daily_aggregates WHERE device_key = @deviceKey AND local_date >= @first AND local_date < @next ORDER BY local_date
+                """, new { deviceKey, first, next = first.PlusMonths(1) }, cancellationToken: ct))).ToList();
+        var flags = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var d in days)
+        {
+            foreach (var (k, v) in JsonSerializer.Deserialize<Dictionary<string, int>>(d.Flags) ?? [])
+            {
+                flags[k] = flags.GetValueOrDefault(k) + v;
+            }
+        }
+        const string sql = """
+            INSERT INTO monthly_aggregates (device_key, year, month, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
+                on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
+            VALUES (@deviceKey, @year, @month, @classroom, @energy, @high, @medium, @low, @cost, @currency, @onTime, @held, @flags::jsonb, @count, @now)
+            ON CONFLICT (device_key, year, month) DO UPDATE SET classroom = excluded.classroom, energy_wh = excluded.energy_wh,
+                energy_high_wh = excluded.energy_high_wh, energy_medium_wh = excluded.energy_medium_wh, energy_low_wh = excluded.energy_low_wh,
+                cost = excluded.cost, currency = excluded.currency, on_time_sec = excluded.on_time_sec, held_energy_wh = excluded.held_energy_wh,
+                flag_counts = excluded.flag_counts, entry_count = excluded.entry_count, updated_at = excluded.updated_at
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            deviceKey,
+            year = month.Year,
+            month = month.Month,
+            classroom = days.Count > 0 ? days[^1].Classroom : "",
+            energy = days.Sum(d => d.EnergyWh),
+            high = days.Sum(d => d.High),
+            medium = days.Sum(d => d.Medium),
+            low = days.Sum(d => d.Low),
+            cost = days.Sum(d => d.Cost),
+            currency = days.Count > 0 ? days[^1].Currency : AutoVolt.Domain.SiteDefaults.Currency,
+            onTime = days.Sum(d => d.OnTime),
+            held = days.Sum(d => d.Held),
+            flags = JsonSerializer.Serialize(flags),
+            count = days.Sum(d => d.Count),
+            now,
+        }, cancellationToken: ct));
+    }
+
+    public static async Task RecordRunAsync(AutoVoltDatabase db, string job, Instant started, Instant finished, int items, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO job_runs (job, started_at, finished_at, summary) VALUES (@job, @started, @finished, jsonb_build_object('items', @items))
+            ON CONFLICT DO NOTHING
+            """, new { job, started, finished, items }, cancellationToken: ct));
+    }
+
+    private static string FlagsJson(IReadOnlyDictionary<EntryMarks, int> counts) =>
+        JsonSerializer.Serialize(EntryMarksText.All.Where(m => counts.TryGetValue(m.Mark, out var n) && n != 0)
+            .ToDictionary(m => m.Name, m => counts[m.Mark]));
+}

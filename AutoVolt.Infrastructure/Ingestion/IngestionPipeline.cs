@@ -1,0 +1,149 @@
+using System.Threading.Channels;
+using AutoVolt.Domain.Telemetry;
+using AutoVolt.Infrastructure.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace AutoVolt.Infrastructure.Ingestion;
+
+/// <summary>
+/// Group commit: messages submitted concurrently are classified and written in one transaction;
+/// each submitter's task completes only after that commit (or fails with the write's error), so
+/// whoever acknowledges to the broker or the board does so only for stored messages.
+/// </summary>
+public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOptions<LedgerOptions> ledger, ILogger<IngestionPipeline> logger)
+    : BackgroundService, IIngestionStatistics
+{
+    /// <summary>Upper bound of one transaction: large enough to amortise the commit, small enough to keep latency low.</summary>
+    public const int MaxBatch = 500;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000) { SingleReader = true });
+    private long _stored;
+    private long _duplicates;
+    private long _quarantined;
+    private long _failedBatches;
+
+    /// <summary>Raised after each commit with the devices that got new readings.</summary>
+    public event Action<BatchResult>? Committed;
+
+    public long Stored => Interlocked.Read(ref _stored);
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+    public long Quarantined => Interlocked.Read(ref _quarantined);
+    public long FailedBatches => Interlocked.Read(ref _failedBatches);
+    public Instant? LastCommitAt { get; private set; }
+
+    private ClockRules Rules => new() { SettleWindow = Duration.FromSeconds(ledger.Value.SettleSeconds) };
+
+    /// <summary>Stores <paramref name="message"/>; completes after the commit that contains it.</summary>
+    public async Task SubmitAsync(IncomingMessage message, CancellationToken ct)
+    {
+        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, ct);
+        await pending.Done.Task.WaitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(MaxBatch);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var p))
+                {
+                    batch.Add(p);
+                }
+                await WriteBatchAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        while (reader.TryRead(out var left))
+        {
+            left.Done.TrySetCanceled(stoppingToken);
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch, CancellationToken ct)
+    {
+        var rules = Rules;
+        var classified = new List<ClassifiedMessage>(batch.Count);
+        foreach (var p in batch)
+        {
+            classified.Add(ClassifyOrQuarantine(p.Message, rules));
+        }
+        try
+        {
+            var result = await writer.WriteAsync(classified, ct);
+            Interlocked.Add(ref _stored, result.Inserted);
+            Interlocked.Add(ref _duplicates, result.Duplicates);
+            Interlocked.Add(ref _quarantined, result.Quarantined);
+            LastCommitAt = batch[^1].Message.ReceivedAt;
+            foreach (var p in batch)
+            {
+                p.Done.TrySetResult();
+            }
+            try
+            {
+                Committed?.Invoke(result);
+            }
+            catch (Exception ex)
+            {
+                LogCommittedHandlerFailed(logger, ex);
+            }
+        }
+        catch (Exception ex)
+        {
+            Interlocked.Increment(ref _failedBatches);
+            LogBatchFailed(logger, batch.Count, ex.Message);
+            foreach (var p in batch)
+            {
+                p.Done.TrySetException(new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", ex));
+            }
+        }
+    }
+
+    private static ClassifiedMessage ClassifyOrQuarantine(IncomingMessage message, ClockRules rules)
+    {
+        try
+        {
+            return ClassifiedMessage.Classify(message, rules);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        {
+            // The parser should reject rather than throw; if it ever throws, the message is still kept.
+            return new ClassifiedMessage.Quarantined(message.Topic, message.Payload, "unparseable: " + ex.Message, null, message.ReceivedAt);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion batch of {Count} message(s) not stored: {Error}")]
+    private static partial void LogBatchFailed(ILogger logger, int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A handler of the ingestion commit failed")]
+    private static partial void LogCommittedHandlerFailed(ILogger logger, Exception ex);
+
+    private sealed record Pending(IncomingMessage Message, TaskCompletionSource Done);
+}
+
+/// <summary>Counters of the ingestion pipeline.</summary>
+public interface IIngestionStatistics
+{
+    long Stored { get; }
+    long Duplicates { get; }
+    long Quarantined { get; }
+    long FailedBatches { get; }
+    Instant? LastCommitAt { get; }
+}
+
+/// <summary>The store is unavailable: the message was not stored and must not be acknowledged.</summary>
+public sealed class IngestionUnavailableException : Exception
+{
+    public IngestionUnavailableException() { }
+    public IngestionUnavailableException(string message) : base(message) { }
+    public IngestionUnavailableException(string message, Exception inner) : base(message, inner) { }
+}
