@@ -41,17 +41,27 @@ internal sealed class PayloadObject : IDisposable
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
+            var notObject = new Rejection($"payload must be a JSON object, not {Kind(root)}", null);
             document.Dispose();
-            return new Rejection($"payload must be a JSON object, not {Kind(root)}", null);
+            return notObject;
         }
         var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in root.EnumerateObject())
+        try
         {
-            if (!fields.TryAdd(property.Name, property.Value))
+            foreach (var property in root.EnumerateObject())
             {
-                document.Dispose();
-                return new Rejection($"duplicate key {TelemetryLimits.Quote(property.Name)}", property.Name);
+                if (!fields.TryAdd(property.Name, property.Value))
+                {
+                    var duplicate = new Rejection($"duplicate key {TelemetryLimits.Quote(property.Name)}", property.Name);
+                    document.Dispose();
+                    return duplicate;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            document.Dispose();
+            return new Rejection(InvalidEscape("a key"), null);
         }
         payloadObject = new PayloadObject(document, fields);
         return null;
@@ -85,7 +95,14 @@ internal sealed class PayloadObject : IDisposable
         {
             return new Rejection($"{name} must be a JSON string, not {Kind(element)}", name);
         }
-        value = element.GetString();
+        try
+        {
+            value = element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return new Rejection(InvalidEscape(name), name);
+        }
         return null;
     }
 
@@ -189,6 +206,19 @@ internal sealed class PayloadObject : IDisposable
         {
             return new Rejection($"{name} must be a JSON object of booleans, not {Kind(element)}", name);
         }
+        try
+        {
+            return ReadSwitches(name, element, out value);
+        }
+        catch (InvalidOperationException)
+        {
+            return new Rejection(InvalidEscape($"a {name} key"), name);
+        }
+    }
+
+    private static Rejection? ReadSwitches(string name, JsonElement element, out Dictionary<string, bool>? value)
+    {
+        value = null;
         var switches = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
@@ -233,6 +263,9 @@ internal sealed class PayloadObject : IDisposable
     public void Dispose() => _document.Dispose();
 
     private static Rejection? Problem(string? problem, string name) => problem is null ? null : new Rejection(problem, name);
+
+    // JSON allows "\ud800" (a lone surrogate) syntactically; it is not text.
+    private static string InvalidEscape(string what) => $"{what} contains an invalid \\u escape (unpaired surrogate)";
 
     private static string Unit(string unit) => unit.Length == 0 ? "" : " " + unit;
 

@@ -13,13 +13,16 @@ namespace AutoVolt.Domain.Telemetry;
 /// as the unique key of <c>telemetry_events</c> so a redelivered or repeated message is a no-op.
 /// </summary>
 /// <remarks>
-/// <para>Hashed, in this order, each with a type tag and presence byte: board name, device id, board
-/// timestamp (exactly, as days and nanosecond-of-day since the Unix epoch, so offsets and fractional
-/// digits normalise), <c>sequence_no</c>, <c>energy_wh_total</c>, <c>power_w</c>, <c>switch_state</c>
-/// (sorted by ordinal key), <c>boot_id</c> and <c>uptime_seconds</c>.</para>
-/// <para>Decimals are hashed by value: trailing zeros are stripped, so <c>40</c>, <c>40.0</c> and
-/// <c>4e1</c> hash the same. Strings are hashed as length-prefixed UTF-8, so no two field lists
-/// collide by concatenation. Absent and present-but-zero values differ.</para>
+/// <para>Byte layout hashed (integers little-endian; "str" = int64 UTF-8 byte count, then the bytes;
+/// "opt" = one byte 0 for absent or 1 for present, then the value): the ASCII text
+/// <c>autovolt.reading.v1\n</c>; str board name; str device id; the board timestamp as int64 whole days
+/// and int64 nanosecond-of-day since the Unix epoch (exact, so offsets and fraction digits normalise);
+/// opt int64 <c>sequence_no</c>; opt dec <c>energy_wh_total</c>; opt dec <c>power_w</c>; opt
+/// <c>switch_state</c> as int64 count then, sorted by ordinal key, str key and one byte 0/1; opt str
+/// <c>boot_id</c>; opt int64 <c>uptime_seconds</c>.</para>
+/// <para>"dec" is a decimal by value: one sign byte, one scale byte, then the 96-bit mantissa as 16 bytes,
+/// with trailing decimal zeros removed first, so <c>40</c>, <c>40.0</c> and <c>4e1</c> hash the same and
+/// <c>-0</c> equals <c>0</c>. Length prefixes keep field boundaries from shifting; absent and zero differ.</para>
 /// <para>The receive time, classroom, status, firmware, RSSI and switch key are not hashed: a
 /// redelivery hashes the same whenever it arrives. <c>uptime_seconds</c> is hashed (beyond the
 /// DESIGN list) because it is measured: for a board without clock and sequence number it is what
@@ -147,7 +150,8 @@ public static class ReadingIdentity
         // Canonical form: sign, scale and 96-bit mantissa with trailing decimal zeros removed.
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(v, bits);
-        var mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
+        // The mantissa words are unsigned bit patterns stored in ints: reinterpret, do not convert.
+        var mantissa = ((UInt128)unchecked((uint)bits[2]) << 64) | ((UInt128)unchecked((uint)bits[1]) << 32) | unchecked((uint)bits[0]);
         var scale = (byte)((bits[3] >> 16) & 0xFF);
         var negative = bits[3] < 0 && mantissa != UInt128.Zero; // -0 is 0
         while (scale > 0 && mantissa % 10u == 0u)
