@@ -15,6 +15,7 @@ public static class HeartbeatParser
     /// <param name="topicBoard">The board name from the topic.</param>
     /// <param name="receivedAt">When the ingestion service received the message.</param>
     /// <returns>The heartbeat (with its <see cref="Heartbeat.ClockOffset"/>), or the reason it was refused.</returns>
+    /// <exception cref="ArgumentNullException">An argument other than the payload is null (a programming error, not bad input).</exception>
     public static ParseResult<Heartbeat> Parse(ReadOnlySpan<byte> payload, string topicBoard, Instant receivedAt)
     {
         ArgumentNullException.ThrowIfNull(topicBoard);

@@ -22,6 +22,7 @@ public static class StatusParser
     /// <param name="receivedAt">When the ingestion service received the message.</param>
     /// <param name="rules">Clock rules deciding whether the payload's timestamp is trusted.</param>
     /// <returns>The status, or the reason it was refused.</returns>
+    /// <exception cref="ArgumentNullException">An argument other than the payload is null (a programming error, not bad input).</exception>
     public static ParseResult<BoardStatus> Parse(ReadOnlySpan<byte> payload, string topicBoard, Instant receivedAt, ClockRules rules)
     {
         ArgumentNullException.ThrowIfNull(topicBoard);

@@ -24,6 +24,7 @@ public static class TelemetryParser
     /// <param name="receivedAt">When the ingestion service received the message.</param>
     /// <param name="rules">Clock rules; <see cref="ClockRules.Default"/> normally.</param>
     /// <returns>The reading, or the reason it was refused.</returns>
+    /// <exception cref="ArgumentNullException">An argument other than the payload is null (a programming error, not bad input).</exception>
     public static ParseResult<TelemetryReading> Parse(ReadOnlySpan<byte> payload, string topicBoard, Instant receivedAt, ClockRules rules)
     {
         ArgumentNullException.ThrowIfNull(topicBoard);

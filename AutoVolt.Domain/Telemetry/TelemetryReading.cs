@@ -1,7 +1,10 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
 using AutoVolt.Domain.Ledger;
 using NodaTime;
+using NodaTime.Text;
 
 namespace AutoVolt.Domain.Telemetry;
 
@@ -164,6 +167,30 @@ public sealed record TelemetryReading
     /// <c>with</c> copy never carries a stale hash; independent of <see cref="ReceivedAt"/>.
     /// </summary>
     public ImmutableArray<byte> DedupHash => ReadingIdentity.Compute(this);
+
+    /// <summary>A short invariant-culture description for logs, e.g. <c>ESP01/light_1 @ 2025-11-05T06:12:34Z P=40 W E=12345.67 Wh seq=12345</c>.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder(DeviceKey).Append(" @ ").Append(InstantPattern.ExtendedIso.Format(Timestamp));
+        if (PowerW is { } p)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" P={p} W");
+        }
+        if (EnergyWhTotal is { } e)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" E={e} Wh");
+        }
+        if (SequenceNo is { } seq)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" seq={seq}");
+        }
+        if (Marks != EntryMarks.None)
+        {
+            text.Append(" [").Append(EntryMarksText.Format(Marks)).Append(']');
+        }
+        return text.ToString();
+    }
 
     private static T Checked<T>(T value, string? problem, string paramName) =>
         problem is null ? value : throw new ArgumentException(problem, paramName);

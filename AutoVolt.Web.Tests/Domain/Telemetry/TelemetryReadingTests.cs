@@ -69,4 +69,12 @@ public sealed class TelemetryReadingTests
         Assert.NotEqual(ReadingIdentity.ToHex(reading.DedupHash), ReadingIdentity.ToHex((reading with { PowerW = 41m }).DedupHash));
         Assert.Equal(ReadingIdentity.ToHex(reading.DedupHash), ReadingIdentity.ToHex((reading with { ReceivedAt = T + Duration.FromHours(1) }).DedupHash));
     }
+
+    [Fact]
+    public void ToString_ShortInvariantDescription()
+    {
+        var reading = Valid() with { EnergyWhTotal = 12345.67m, SequenceNo = 7, Marks = EntryMarks.LateDelivery | EntryMarks.ClockInvalid };
+
+        Assert.Equal("ESP01/light_1 @ 2025-11-05T06:12:34Z P=40 W E=12345.67 Wh seq=7 [clock_invalid late_delivery]", reading.ToString());
+    }
 }
