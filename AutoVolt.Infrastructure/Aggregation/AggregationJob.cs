@@ -1,7 +1,5 @@
-using AutoVolt.Infrastructure.Configuration;
 using AutoVolt.Infrastructure.Database;
 using Hangfire;
-using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace AutoVolt.Infrastructure.Aggregation;
@@ -11,7 +9,7 @@ namespace AutoVolt.Infrastructure.Aggregation;
 /// the ledger rows, and records when it last ran. Safe to run twice and concurrently (each day is
 /// claimed with SKIP LOCKED).
 /// </summary>
-public sealed class AggregationJob(AutoVoltDatabase db, IClock clock, IOptions<SiteOptions> site, AggregationNotifier notifier)
+public sealed class AggregationJob(AutoVoltDatabase db, IClock clock, AggregationNotifier notifier)
 {
     /// <summary>Days claimed per transaction.</summary>
     private const int ClaimBatch = 200;

@@ -33,7 +33,7 @@ public sealed partial class EmbeddedIngestion(EmbeddedBroker broker, IngestionPi
             return;
         }
         var payload = e.ApplicationMessage.Payload;
-        var message = new IncomingMessage(topic, payload.IsSingleSegment ? payload.First.ToArray() : payload.ToArray(), clock.GetCurrentInstant());
+        var message = new IncomingMessage(topic, System.Buffers.BuffersExtensions.ToArray(payload), clock.GetCurrentInstant());
         try
         {
             await pipeline.SubmitAsync(message, e.CancellationToken);

@@ -3,7 +3,6 @@ using AutoVolt.Domain.Telemetry;
 using AutoVolt.Infrastructure.Database;
 using Dapper;
 using Npgsql;
-using NodaTime;
 
 namespace AutoVolt.Infrastructure.Ingestion;
 

@@ -89,7 +89,7 @@ public sealed partial class MqttIngestionWorker(IOptions<MqttOptions> options, I
         }
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync();
+            await _client.DisconnectAsync(cancellationToken: CancellationToken.None);
         }
         _client.Dispose();
     }
@@ -97,7 +97,7 @@ public sealed partial class MqttIngestionWorker(IOptions<MqttOptions> options, I
     private async Task StoreThenAckAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {
         var payload = e.ApplicationMessage.Payload;
-        var message = new IncomingMessage(e.ApplicationMessage.Topic, payload.IsSingleSegment ? payload.First.ToArray() : payload.ToArray(), clock.GetCurrentInstant());
+        var message = new IncomingMessage(e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(payload), clock.GetCurrentInstant());
         try
         {
             await pipeline.SubmitAsync(message, ct);

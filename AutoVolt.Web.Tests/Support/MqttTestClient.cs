@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace AutoVolt.Web.Tests.Support;
+
+/// <summary>A board-like MQTT publisher (QoS 1) for tests.</summary>
+public sealed class MqttTestClient : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+
+    private MqttTestClient(IMqttClient client) => _client = client;
+
+    public static async Task<MqttTestClient> ConnectAsync(int port, string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+            .WithProtocolVersion(version).WithTimeout(TimeSpan.FromSeconds(10)).Build());
+        return new MqttTestClient(client);
+    }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public Task<MqttClientPublishResult> PublishAsync(string topic, string payload, bool retain = false, CancellationToken ct = default) =>
+        _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build(), ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+        _client.Dispose();
+    }
+
+    /// <summary>A DESIGN.md section 2 telemetry payload.</summary>
+    public static string Telemetry(string board, string device, DateTimeOffset ts, decimal? energyWh, decimal powerW, long seq,
+        bool on = true, string classroom = "CR-101", string bootId = "boot-1", long uptime = 86400) =>
+        "{" + string.Join(",", new[]
+        {
+            $"\"esp32_name\":\"{board}\"", $"\"classroom\":\"{classroom}\"", $"\"device_id\":\"{device}\"",
+            $"\"timestamp\":\"{ts.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}\"",
+            string.Create(CultureInfo.InvariantCulture, $"\"power_w\":{powerW}"),
+            energyWh is null ? null : string.Create(CultureInfo.InvariantCulture, $"\"energy_wh_total\":{energyWh}"),
+            $"\"switch_state\":{{\"{device}\":{(on ? "true" : "false")}}}",
+            string.Create(CultureInfo.InvariantCulture, $"\"uptime_seconds\":{uptime}"), "\"status\":\"online\"",
+            string.Create(CultureInfo.InvariantCulture, $"\"sequence_no\":{seq}"), "\"firmware_ver\":\"v2.0.0\"", "\"wifi_rssi\":-45",
+            $"\"boot_id\":\"{bootId}\"",
+        }.Where(s => s is not null)) + "}";
+}
