@@ -114,11 +114,13 @@ public static class DeltaCalculator
             return null;
         }
         var elapsed = current.Timestamp - previous.Timestamp;
-        if (uptime >= elapsed.ToInt64Nanoseconds() / 1_000_000_000L)
+        if (uptime > elapsed.ToInt64Nanoseconds() / 1_000_000_000L)
         {
+            // also keeps the subtraction below from leaving the representable range for absurd uptimes
             return previous.Timestamp;
         }
-        return current.Timestamp - Duration.FromSeconds(uptime);
+        var boot = current.Timestamp - Duration.FromSeconds(uptime);
+        return boot < previous.Timestamp ? previous.Timestamp : boot;
     }
 
     private static decimal Hours(Instant start, Instant end) => (end - start).ToInt64Nanoseconds() / NanosecondsPerHour;

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using NodaTime;
 
 namespace AutoVolt.Domain.Ledger;
@@ -50,11 +51,11 @@ public sealed record DeltaPolicy
 
     /// <summary>
     /// Held deltas that staff accepted in review: these are counted (flag <see cref="EntryMarks.Accepted"/>)
-    /// instead of held. Default empty.
+    /// instead of held. Default empty. The given set is copied.
     /// </summary>
     public IReadOnlySet<DeltaKey> AcceptedHeldDeltas
     {
         get;
-        init => field = value ?? throw new ArgumentNullException(nameof(value));
-    } = new HashSet<DeltaKey>();
+        init => field = (value ?? throw new ArgumentNullException(nameof(value))).ToFrozenSet();
+    } = FrozenSet<DeltaKey>.Empty;
 }

@@ -31,7 +31,7 @@ public sealed partial class DeviceAccountingTests
                 // the readings kept are the very same, so even the lines (event ids included) are equal
                 Assert.Equal(expected, actual);
             }
-        });
+        }, iter: 500);
     }
 
     [Fact]
@@ -51,6 +51,6 @@ public sealed partial class DeviceAccountingTests
             {
                 Assert.Equal(segments[i - 1].End, segments[i].Start);
             }
-        });
+        }, iter: 500);
     }
 }

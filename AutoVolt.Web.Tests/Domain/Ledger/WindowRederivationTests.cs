@@ -131,6 +131,6 @@ public sealed class WindowRederivationTests
             var liveAfter = live.Where(r => !reversedIds.Contains(r.Id)).Concat(Live(plan.Postings, 5000)).ToList();
             Assert.True(WindowRederivation.Plan(liveAfter, fresh).IsEmpty);
             Assert.Equal(AggregationMath.Sum(fresh).EnergyWh, AggregationMath.Sum(liveAfter.Select(r => r.Line)).EnergyWh);
-        });
+        }, iter: 500);
     }
 }

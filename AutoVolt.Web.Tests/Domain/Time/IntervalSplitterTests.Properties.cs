@@ -71,7 +71,7 @@ public sealed partial class IntervalSplitterTests
                 Assert.Equal((p.Method, p.Confidence, p.Marks, p.Kind, p.FromEventId, p.ToEventId),
                     (segment.Method, segment.Confidence, segment.Marks, segment.Kind, segment.FromEventId, segment.ToEventId));
             }
-        });
+        }, iter: 1000);
     }
 
     [Fact]
@@ -110,6 +110,6 @@ public sealed partial class IntervalSplitterTests
                 Assert.Equal(calendar.DateOf(line.PeriodStart), line.LocalDate);
                 Assert.True(line.PeriodEnd <= calendar.EndOf(line.LocalDate));
             }
-        });
+        }, iter: 1000);
     }
 }
