@@ -31,9 +31,9 @@ public static class LedgerStore
         return (await conn.QueryAsync<string>(new CommandDefinition(sql, new { settledBefore }, cancellationToken: ct))).ToList();
     }
 
-    /// <summary>Per-device transaction lock: no device is accounted by two workers at once (any instance).</summary>
+    /// <summary>Per-device transaction lock (waits for a worker already on it): no device is accounted by two workers at once, in any instance.</summary>
     public static Task<bool> TryLockDeviceAsync(NpgsqlConnection conn, string deviceKey, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(hashtextextended('ledger:' || @deviceKey, 0))", new { deviceKey }, cancellationToken: ct));
+        conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || @deviceKey, 0)) IS NOT NULL", new { deviceKey }, cancellationToken: ct));
 
     public static Task<DeviceInfo> DeviceAsync(NpgsqlConnection conn, string deviceKey, CancellationToken ct) =>
         conn.QuerySingleAsync<DeviceInfo>(new CommandDefinition(
