@@ -74,12 +74,16 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     }
 
     /// <summary>
-    /// Re-derives a device's window starting at <paramref name="from"/> (a reading time) inside the
-    /// caller's transaction, using events up to <paramref name="maxId"/>. Appends nothing when the
-    /// window is unchanged.
+    /// Re-derives a device's window from the last reading at or before <paramref name="from"/> to
+    /// the newest event up to <paramref name="maxId"/>, inside the caller's transaction (which must
+    /// hold the device lock, see <see cref="LedgerStore.TryLockDeviceAsync"/>). Appends reversals and
+    /// postings only where the fresh derivation differs from the live rows; nothing when unchanged.
+    /// Used by forward accounting, late readings, recalculation and reconciliation fixes.
     /// </summary>
-    internal async Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct)
+    /// <returns>Rows appended.</returns>
+    public async Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct)
     {
+        from = await LedgerStore.AnchorAsync(conn, deviceKey, from + Duration.Epsilon, maxId, ct) ?? from;
         var device = await LedgerStore.DeviceAsync(conn, deviceKey, ct);
         var readings = await LedgerStore.ReadingsAsync(conn, device, from, maxId, ct);
         var statuses = await LedgerStore.StatusesAsync(conn, device.Esp32Name, from - Duration.FromDays(1), ct);
