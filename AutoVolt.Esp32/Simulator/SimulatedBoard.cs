@@ -32,7 +32,8 @@ public sealed class SimulatedBoard : IAsyncDisposable
     private readonly MemoryNvStore _store = new();
     private readonly ClassTimetable _timetable;
     private readonly BoardConfig _config;
-    private readonly IMqttClient _client;
+    private readonly MqttClientFactory _factory = new();
+    private IMqttClient _client;
     private readonly bool[] _desired;
     private BoardRuntime? _runtime;
     private long _powerOnUnixMs;
@@ -67,7 +68,7 @@ public sealed class SimulatedBoard : IAsyncDisposable
 
         _desired = new bool[Loads.Count];
         _timetable = new ClassTimetable(options.Seed, index, kinds, options.SiteUtcOffset, options.ClassesAroundTheClock);
-        _client = new MqttClientFactory().CreateMqttClient();
+        _client = _factory.CreateMqttClient();
     }
 
     /// <summary>Board name (ESP01..), also its MQTT client id and user name.</summary>
@@ -134,7 +135,7 @@ public sealed class SimulatedBoard : IAsyncDisposable
 
         if (Roll(_options.RebootProbabilityPerHour * hours))
         {
-            await RebootAsync(now).ConfigureAwait(false);
+            Reboot(now);
             return;
         }
 
@@ -142,7 +143,7 @@ public sealed class SimulatedBoard : IAsyncDisposable
         {
             _stats.AddWifiLoss();
             _wifiDownUntilUnixMs = now + _random.NextInt64(30 * Second, 10 * Minute);
-            await DropConnectionAsync().ConfigureAwait(false);
+            DropConnection();
         }
 
         if (_flapsLeft == 0 && Roll(_options.BurstProbabilityPerHour * hours))
@@ -251,11 +252,11 @@ public sealed class SimulatedBoard : IAsyncDisposable
         _runtime = runtime;
     }
 
-    private async Task RebootAsync(long now)
+    private void Reboot(long now)
     {
         bool counterLost = Roll(_options.CounterLossOnRebootProbability);
         _stats.AddReboot(counterLost);
-        await DropConnectionAsync().ConfigureAwait(false);
+        DropConnection();
         int lost = (_runtime?.Buffer.Count ?? 0) + (_heldBack is null ? 0 : 1);
         _stats.AddLostOnReboot(lost);
         _runtime = null;
@@ -422,26 +423,16 @@ public sealed class SimulatedBoard : IAsyncDisposable
         return false;
     }
 
-    /// <summary>Ends the connection as a lost link would: the broker publishes the Last Will.</summary>
-    private async Task DropConnectionAsync()
+    /// <summary>
+    /// Ends the connection as a lost link or power cut does: the socket closes without DISCONNECT,
+    /// so the broker publishes the Last Will. (Disconnect reason 0x04 "with will" would be simpler,
+    /// but MQTTnet's server, the embedded broker, ignores it; mosquitto honours both.)
+    /// </summary>
+    private void DropConnection()
     {
         SetOnline(false);
-        if (!_client.IsConnected)
-        {
-            return;
-        }
-
-        try
-        {
-            using var timeout = new CancellationTokenSource(NetworkTimeout);
-            await _client.DisconnectAsync(
-                new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.DisconnectWithWillMessage },
-                timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // already gone
-        }
+        _client.Dispose();
+        _client = _factory.CreateMqttClient();
     }
 
     private async Task ShutdownAsync(long now)
