@@ -9,6 +9,9 @@ public sealed class SimulatedFleetIntegrationTests
 {
     private static readonly string[] Boards = ["ESP01", "ESP02", "ESP03"];
 
+    // Monday 2025-11-03 10:00 in Asia/Kolkata: inside class hours, so loads switch on.
+    private static readonly DateTimeOffset ClassTime = new(2025, 11, 3, 4, 30, 0, TimeSpan.Zero);
+
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -33,8 +36,8 @@ public sealed class SimulatedFleetIntegrationTests
             TimeScale = 600,
             PublishIntervalSeconds = 10,
             Seed = 3,
+            SimulatedStart = ClassTime,
         };
-        DateTimeOffset startedAt = DateTimeOffset.UtcNow;
         await using var fleet = new SimulatedFleet(options);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         Task run = fleet.RunAsync(stop.Token);
@@ -78,7 +81,7 @@ public sealed class SimulatedFleetIntegrationTests
                 Assert.Matches("^[0-9a-f]{16}$", p.GetProperty("boot_id").GetString()!);
                 Assert.Equal("online", p.GetProperty("status").GetString());
                 DateTimeOffset ts = DateTimeOffset.ParseExact(p.GetProperty("timestamp").GetString()!, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-                Assert.InRange(ts, startedAt.AddDays(-1).AddSeconds(-5), now.AddSeconds(1));
+                Assert.InRange(ts, ClassTime, now);
                 long seq = p.GetProperty("sequence_no").GetInt64();
                 Assert.True(seq > previous, $"{board}: sequence {seq} after {previous}");
                 previous = seq;
@@ -101,6 +104,8 @@ public sealed class SimulatedFleetIntegrationTests
 
         Assert.Equal(0, fleet.Stats.BoardsOnline);
         Assert.True(fleet.Stats.TelemetryPublished >= 60);
+        Assert.True(fleet.Stats.SwitchChanges > 0);
+        Assert.Contains(all, m => m.Topic.EndsWith("/telemetry", StringComparison.Ordinal) && JsonDocument.Parse(m.Payload).RootElement.GetProperty("power_w").GetDecimal() > 0);
     }
 
     [Fact]
