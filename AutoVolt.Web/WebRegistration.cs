@@ -24,6 +24,7 @@ public static class WebRegistration
         services.AddSingleton<IClock>(NodaTime.SystemClock.Instance);
         services.AddSingleton<UserStore>();
         services.AddSingleton<OverviewQueries>();
+        services.AddSingleton<FleetQueries>();
         services.AddHostedService<AuthBootstrapper>();
 
         services.AddAuthentication(SmartScheme)

@@ -68,7 +68,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         await tx.CommitAsync(ct);
         if (appended > 0)
         {
-            LogAccounted(logger, deviceKey, appended, late);
+            LogAccounted(logger, deviceKey, appended, late ? "late reading: window re-derived" : "forward");
         }
         return appended;
     }
@@ -102,6 +102,6 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         return await LedgerStore.AppendAsync(conn, deviceKey, plan, reason, clock.GetCurrentInstant(), ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ledger: {DeviceKey} +{Rows} row(s){Late}")]
-    private static partial void LogAccounted(ILogger logger, string deviceKey, int rows, bool late);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ledger: {DeviceKey} +{Rows} row(s) ({Kind})")]
+    private static partial void LogAccounted(ILogger logger, string deviceKey, int rows, string kind);
 }
