@@ -80,6 +80,9 @@ public static class InfrastructureRegistration
         services.AddTransient<Ledger.LedgerJob>();
         services.AddTransient<Aggregation.AggregationJob>();
         services.AddHostedService<Ledger.LedgerTrigger>();
+        services.AddSingleton<Analytics.AnalyticsQueries>();
+        services.AddSingleton<Analytics.CsvExport>();
+        services.AddSingleton<Pricing.CostVersionStore>();
         return builder;
     }
 

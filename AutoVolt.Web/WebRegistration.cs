@@ -1,6 +1,7 @@
 using AutoVolt.Infrastructure.Analytics;
 using AutoVolt.Infrastructure.Auth;
 using AutoVolt.Infrastructure.Health;
+using AutoVolt.Web.Api;
 using AutoVolt.Web.Auth;
 using AutoVolt.Web.Components;
 using Hangfire;
@@ -52,6 +53,7 @@ public static class WebRegistration
             .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
         services.AddCascadingAuthenticationState();
         services.AddProblemDetails();
+        services.AddPowerAnalyticsApi();
         services.AddAutoVoltHealthChecks();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -91,6 +93,7 @@ public static class WebRegistration
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthWriter.WriteAsync }).AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapPowerAnalyticsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

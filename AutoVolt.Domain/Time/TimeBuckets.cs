@@ -1,0 +1,87 @@
+using NodaTime;
+
+namespace AutoVolt.Domain.Time;
+
+/// <summary>
+/// Timeline buckets of local days and the pro-rata allocation of a quantity over them (DESIGN.md section 4,
+/// invariant 2: the buckets of a local day sum exactly to that day's total).
+/// </summary>
+/// <remarks>
+/// Buckets are aligned to the start of each local day of the site zone and advance by elapsed time, so a
+/// 25-hour day (DST fall back) has 100 quarter-hour buckets and a 23-hour day 92; the last bucket of a day is
+/// cut short at the day's end when the day length is not a multiple of the bucket length.
+/// </remarks>
+public static class TimeBuckets
+{
+    /// <summary>Bucket starts of <paramref name="date"/>: the day's start, then every <paramref name="bucket"/> before its end.</summary>
+    /// <param name="calendar">The site calendar.</param>
+    /// <param name="date">The local date.</param>
+    /// <param name="bucket">Bucket length; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bucket"/> is not positive.</exception>
+    public static IReadOnlyList<Instant> StartsOf(SiteCalendar calendar, LocalDate date, Duration bucket)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        if (bucket <= Duration.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bucket), "The bucket length must be positive.");
+        }
+        var (start, end) = (calendar.StartOf(date), calendar.EndOf(date));
+        var result = new List<Instant>();
+        for (var t = start; t < end; t += bucket)
+        {
+            result.Add(t);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Shares of <paramref name="amount"/> over the pieces of [<paramref name="start"/>, <paramref name="end"/>) cut at
+    /// <paramref name="cuts"/>, pro rata by time with cumulative rounding to <paramref name="decimals"/> (midpoints to
+    /// even): piece <c>i</c> gets <c>round(A·T_i/D) − round(A·T_(i−1)/D)</c> and the last piece the remainder, so the
+    /// shares sum exactly to <paramref name="amount"/>. An empty interval gives everything to the first piece.
+    /// </summary>
+    /// <param name="start">Start of the interval.</param>
+    /// <param name="end">End of the interval; not before <paramref name="start"/>.</param>
+    /// <param name="cuts">Ascending cut instants strictly inside (start, end); there are <c>cuts.Count + 1</c> pieces.</param>
+    /// <param name="amount">The quantity to share (any sign).</param>
+    /// <param name="decimals">Decimals of each share (0–20).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The end is before the start, a cut is outside or out of order, or decimals are out of range.</exception>
+    public static decimal[] ProRata(Instant start, Instant end, IReadOnlyList<Instant> cuts, decimal amount, int decimals)
+    {
+        ArgumentNullException.ThrowIfNull(cuts);
+        if (end < start)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), "The end must not be before the start.");
+        }
+        if (decimals is < 0 or > 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(decimals), "Decimals must be in [0, 20].");
+        }
+        var shares = new decimal[cuts.Count + 1];
+        if (end == start)
+        {
+            if (cuts.Count > 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cuts), "An empty interval has no cut inside it.");
+            }
+            shares[0] = amount;
+            return shares;
+        }
+        decimal total = (end - start).ToInt64Nanoseconds();
+        decimal before = 0m;
+        var previous = start;
+        for (int i = 0; i < cuts.Count; i++)
+        {
+            if (cuts[i] <= previous || cuts[i] >= end)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cuts), "Cuts must be ascending and strictly inside the interval.");
+            }
+            decimal upTo = Math.Round(amount * ((cuts[i] - start).ToInt64Nanoseconds() / total), decimals, MidpointRounding.ToEven);
+            shares[i] = upTo - before;
+            before = upTo;
+            previous = cuts[i];
+        }
+        shares[^1] = amount - before;
+        return shares;
+    }
+}

@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Text.Json;
+using AutoVolt.Domain.Ledger;
+using AutoVolt.Domain.Time;
+using AutoVolt.Infrastructure.Configuration;
+using AutoVolt.Infrastructure.Database;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+
+namespace AutoVolt.Infrastructure.Analytics;
+
+/// <summary>
+/// The one read side of the analytics (API, pages and CSV use it, so they cannot disagree). Day and month totals
+/// come from the aggregates; the timeline from the ledger rows (signed, reversals included), shared pro rata by time
+/// over buckets so that a day's buckets sum exactly to its aggregate (DESIGN.md section 4, invariant 2).
+/// </summary>
+/// <remarks>
+/// <para>Classroom: null = all. The classroom of a device-day is the one stored on its daily aggregate (the device's
+/// classroom when the day was last aggregated); the timeline filters ledger rows by that same classroom so a
+/// classroom's buckets and cards agree even after a device moves.</para>
+/// <para>Currency of a total: the currency carrying the largest absolute cost (the site currency when there is none).
+/// Mixed currencies are not converted.</para>
+/// </remarks>
+public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> site, IClock clock)
+{
+    /// <summary>Largest range of local dates (inclusive) for the CSV export.</summary>
+    public const int MaxRangeDays = 366;
+
+    /// <summary>Largest range of local dates (inclusive) for the timeline.</summary>
+    public const int MaxTimelineDays = 31;
+
+    /// <summary>Smallest bucket; a bucket must also divide 1440.</summary>
+    public const int MinBucketMinutes = 5;
+
+    /// <summary>Local days checked by the health consistency count.</summary>
+    public const int ConsistencyWindowDays = 7;
+
+    /// <summary>Decimals of a bucket's share of a row's cost (energy uses 6).</summary>
+    public const int CostShareDecimals = 12;
+
+    private readonly SiteCalendar _calendar = new(site.Value.Zone());
+    private readonly string _currency = site.Value.Currency;
+
+    public SiteCalendar Calendar => _calendar;
+
+    /// <summary>Today's local date in the site zone.</summary>
+    public LocalDate Today() => _calendar.DateOf(clock.GetCurrentInstant());
+
+    /// <summary>True when <paramref name="bucketMinutes"/> is at least <see cref="MinBucketMinutes"/> and divides 1440.</summary>
+    public static bool IsValidBucket(int bucketMinutes) => bucketMinutes >= MinBucketMinutes && bucketMinutes <= 1440 && 1440 % bucketMinutes == 0;
+
+    public async Task<DaySummary> SummaryAsync(string? classroom, LocalDate date, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT count(*)::int AS devices, coalesce(sum(energy_wh), 0) AS energy_wh, coalesce(sum(energy_high_wh), 0) AS high,
+                   coalesce(sum(energy_medium_wh), 0) AS medium, coalesce(sum(energy_low_wh), 0) AS low, coalesce(sum(cost), 0) AS cost,
+                   coalesce(sum(on_time_sec), 0) AS on_time, coalesce(sum(held_energy_wh), 0) AS held,
+                   (SELECT c.currency FROM daily_aggregates c WHERE c.local_date = @date AND (@classroom::text IS NULL OR c.classroom = @classroom)
+                    GROUP BY c.currency ORDER BY sum(abs(c.cost)) DESC, c.currency LIMIT 1) AS currency
+            FROM daily_aggregates WHERE local_date = @date AND (@classroom::text IS NULL OR classroom = @classroom)
+            """;
+        const string flagsSql = """
+            SELECT f.key, sum(f.value::int)::int FROM daily_aggregates da CROSS JOIN LATERAL jsonb_each_text(da.flag_counts) AS f(key, value)
+            WHERE da.local_date = @date AND (@classroom::text IS NULL OR da.classroom = @classroom) GROUP BY f.key ORDER BY f.key
+            """;
+        await using var conn = await db.OpenAsync(ct);
+        var args = new { classroom, date };
+        var t = await conn.QuerySingleAsync<TotalsRow>(new CommandDefinition(sql, args, cancellationToken: ct));
+        var flags = (await conn.QueryAsync<(string Key, int Count)>(new CommandDefinition(flagsSql, args, cancellationToken: ct)))
+            .Where(f => f.Count != 0).ToDictionary(f => f.Key, f => f.Count, StringComparer.Ordinal);
+        return new DaySummary(classroom, date, t.EnergyWh, t.Cost, t.Currency ?? _currency, t.OnTime,
+            new EnergyByConfidence(t.High, t.Medium, t.Low), t.Held, t.Devices, Quality(t.EnergyWh, t.Medium, t.Low, flags));
+    }
+
+    public async Task<Timeline> TimelineAsync(string? classroom, LocalDate start, LocalDate end, int bucketMinutes, CancellationToken ct = default)
+    {
+        CheckRange(start, end, MaxTimelineDays);
+        if (!IsValidBucket(bucketMinutes))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bucketMinutes), bucketMinutes, "The bucket must be at least 5 minutes and divide 1440.");
+        }
+        var bucket = Duration.FromMinutes(bucketMinutes);
+        int dayCount = Period.Between(start, end, PeriodUnits.Days).Days + 1;
+        var dates = new LocalDate[dayCount];
+        var dayStarts = new Instant[dayCount];
+        var dayEnds = new Instant[dayCount];
+        var counts = new int[dayCount];
+        var offsets = new int[dayCount];
+        var buckets = new List<(LocalDate Date, Instant Start, Instant End)>();
+        for (int i = 0; i < dayCount; i++)
+        {
+            var date = start.PlusDays(i);
+            var starts = TimeBuckets.StartsOf(_calendar, date, bucket);
+            (dates[i], dayStarts[i], dayEnds[i], counts[i], offsets[i]) = (date, _calendar.StartOf(date), _calendar.EndOf(date), starts.Count, buckets.Count);
+            for (int k = 0; k < starts.Count; k++)
+            {
+                buckets.Add((date, starts[k], k + 1 < starts.Count ? starts[k + 1] : dayEnds[i]));
+            }
+        }
+        var energy = new decimal[buckets.Count];
+        var cost = new decimal[buckets.Count];
+        var estimated = new decimal[buckets.Count];
+        var dayIndex = dates.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
+
+        // Rows inside one bucket are summed by PostgreSQL; rows crossing bucket boundaries come back one by one
+        // (streamed) and are shared pro rata in C# (TimeBuckets.ProRata), with the same clamping to the row's local day.
+        const string sql = """
+            WITH days AS (
+                SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
+            r AS (
+                SELECT le.local_date, le.period_start, le.period_end, le.energy_wh, le.cost, le.confidence = 'low' AS low, d.n,
+                       extract(epoch FROM least(greatest(le.period_start, d.day_start), d.day_end) - d.day_start) AS s,
+                       extract(epoch FROM least(greatest(le.period_end, d.day_start), d.day_end) - d.day_start) AS e
+                FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
+                WHERE le.local_date >= @start AND le.local_date <= @end
+                  AND (@classroom::text IS NULL OR EXISTS (SELECT 1 FROM daily_aggregates da
+                       WHERE da.device_key = le.device_key AND da.local_date = le.local_date AND da.classroom = @classroom))),
+            b AS (
+                SELECT r.*, least(floor(s / @bucketSeconds), n - 1)::int AS b0,
+                       (CASE WHEN e > s THEN least(ceil(e / @bucketSeconds) - 1, n - 1) ELSE least(floor(s / @bucketSeconds), n - 1) END)::int AS b1
+                FROM r)
+            SELECT local_date, b0, b1, NULL::timestamptz AS period_start, NULL::timestamptz AS period_end,
+                   sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh
+            FROM b WHERE b0 = b1 GROUP BY local_date, b0, b1
+            UNION ALL
+            SELECT local_date, b0, b1, period_start, period_end, energy_wh, cost, CASE WHEN low THEN energy_wh ELSE 0 END
+            FROM b WHERE b0 <> b1
+            """;
+        await using var conn = await db.OpenAsync(ct);
+        await using (var cmd = new NpgsqlCommand(sql, conn))
+        {
+            cmd.Parameters.AddWithValue("dates", dates);
+            cmd.Parameters.AddWithValue("dayStarts", dayStarts);
+            cmd.Parameters.AddWithValue("dayEnds", dayEnds);
+            cmd.Parameters.AddWithValue("counts", counts);
+            cmd.Parameters.AddWithValue("start", start);
+            cmd.Parameters.AddWithValue("end", end);
+            cmd.Parameters.AddWithValue("classroom", NpgsqlTypes.NpgsqlDbType.Text, (object?)classroom ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("bucketSeconds", (decimal)bucket.TotalSeconds);
+            await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var date = reader.GetFieldValue<LocalDate>(0);
+                int b0 = reader.GetInt32(1), b1 = reader.GetInt32(2);
+                int day = dayIndex[date];
+                int offset = offsets[day];
+                bool single = await reader.IsDBNullAsync(3, ct);
+                Instant? ps = single ? null : reader.GetFieldValue<Instant>(3);
+                Instant? pe = single ? null : reader.GetFieldValue<Instant>(4);
+                decimal e = reader.GetDecimal(5), c = reader.GetDecimal(6), low = reader.GetDecimal(7);
+                if (single)
+                {
+                    energy[offset + b0] += e;
+                    cost[offset + b0] += c;
+                    estimated[offset + b0] += low;
+                    continue;
+                }
+                var from = Clamp(ps!.Value, dayStarts[day], dayEnds[day]);
+                var to = Clamp(pe!.Value, dayStarts[day], dayEnds[day]);
+                var cuts = Enumerable.Range(b0 + 1, b1 - b0).Select(k => buckets[offset + k].Start).ToList();
+                var es = TimeBuckets.ProRata(from, to, cuts, e, Quantities.EnergyDecimals);
+                var cs = TimeBuckets.ProRata(from, to, cuts, c, CostShareDecimals);
+                var ls = low == 0m ? null : TimeBuckets.ProRata(from, to, cuts, low, Quantities.EnergyDecimals);
+                for (int k = 0; k <= b1 - b0; k++)
+                {
+                    energy[offset + b0 + k] += es[k];
+                    cost[offset + b0 + k] += cs[k];
+                    estimated[offset + b0 + k] += ls?[k] ?? 0m;
+                }
+            }
+        }
+        const string currencySql = """
+            SELECT currency FROM daily_aggregates WHERE local_date >= @start AND local_date <= @end AND (@classroom::text IS NULL OR classroom = @classroom)
+            GROUP BY currency ORDER BY sum(abs(cost)) DESC, currency LIMIT 1
+            """;
+        var currency = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(currencySql, new { start, end, classroom }, cancellationToken: ct)) ?? _currency;
+        var result = buckets.Select((b, i) => new TimelineBucket(b.Date, b.Start, b.End, b.Start.InZone(_calendar.Zone).ToOffsetDateTime(),
+            energy[i], cost[i], estimated[i])).ToList();
+        return new Timeline(classroom, start, end, bucketMinutes, currency, result);
+    }
+
+    public async Task<DeviceBreakdown> DeviceBreakdownAsync(string? classroom, LocalDate date, CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT coalesce(d.device_key, da.device_key) AS device_key,
+                   coalesce(d.esp32_name, split_part(da.device_key, '/', 1)) AS esp32_name,
+                   coalesce(d.device_id, substr(da.device_key, length(split_part(da.device_key, '/', 1)) + 2)) AS device_id,
+                   coalesce(da.classroom, d.classroom, '') AS classroom, d.display_name,
+                   coalesce(da.energy_wh, 0) AS energy_wh, coalesce(da.cost, 0) AS cost, da.currency,
+                   coalesce(da.on_time_sec, 0) AS on_time, coalesce(da.energy_high_wh, 0) AS high, coalesce(da.energy_medium_wh, 0) AS medium,
+                   coalesce(da.energy_low_wh, 0) AS low, coalesce(da.held_energy_wh, 0) AS held, coalesce(da.flag_counts::text, '{}') AS flags,
+                   coalesce(b.last_status, 'unknown') AS online_state, b.last_seen_at
+            FROM devices d
+            FULL JOIN (SELECT * FROM daily_aggregates WHERE local_date = @date) da ON da.device_key = d.device_key
+            LEFT JOIN boards b ON b.esp32_name = coalesce(d.esp32_name, split_part(da.device_key, '/', 1))
+            WHERE @classroom::text IS NULL OR coalesce(da.classroom, d.classroom) = @classroom
+            ORDER BY coalesce(da.energy_wh, 0) DESC, 1
+            """;
+        await using var conn = await db.OpenAsync(ct);
+        var rows = (await conn.QueryAsync<DeviceRow>(new CommandDefinition(sql, new { classroom, date }, cancellationToken: ct))).ToList();
+        decimal total = rows.Sum(r => r.EnergyWh);
+        decimal totalCost = rows.Sum(r => r.Cost);
+        var currency = rows.Where(r => r.Currency is not null).GroupBy(r => r.Currency!)
+            .OrderByDescending(g => g.Sum(r => Math.Abs(r.Cost))).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault() ?? _currency;
+        var devices = rows.Select(r => new DeviceUsage(r.DeviceKey, r.Esp32Name, r.DeviceId, r.Classroom, r.DisplayName, r.EnergyWh, r.Cost,
+            r.Currency ?? currency, r.OnTime, total == 0m ? null : Math.Round(r.EnergyWh / total, 6), new EnergyByConfidence(r.High, r.Medium, r.Low),
+            r.Held, ParseFlags(r.Flags), r.OnlineState, r.LastSeenAt)).ToList();
+        return new DeviceBreakdown(classroom, date, total, totalCost, currency, devices);
+    }
+
+    public async Task<MonthReport> MonthlyAsync(string? classroom, int year, int month, CancellationToken ct = default)
+    {
+        if (year is < 2000 or > 2200)
+        {
+            throw new ArgumentOutOfRangeException(nameof(year), year, "The year must be in [2000, 2200].");
+        }
+        if (month is < 1 or > 12)
+        {
+            throw new ArgumentOutOfRangeException(nameof(month), month, "The month must be in [1, 12].");
+        }
+        const string monthSql = """
+            SELECT count(*)::int AS devices, coalesce(sum(energy_wh), 0) AS energy_wh, coalesce(sum(energy_high_wh), 0) AS high,
+                   coalesce(sum(energy_medium_wh), 0) AS medium, coalesce(sum(energy_low_wh), 0) AS low, coalesce(sum(cost), 0) AS cost,
+                   coalesce(sum(on_time_sec), 0) AS on_time, coalesce(sum(held_energy_wh), 0) AS held,
+                   (SELECT c.currency FROM monthly_aggregates c WHERE c.year = @year AND c.month = @month AND (@classroom::text IS NULL OR c.classroom = @classroom)
+                    GROUP BY c.currency ORDER BY sum(abs(c.cost)) DESC, c.currency LIMIT 1) AS currency
+            FROM monthly_aggregates WHERE year = @year AND month = @month AND (@classroom::text IS NULL OR classroom = @classroom)
+            """;
+        const string daysSql = """
+            SELECT local_date, sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(on_time_sec) AS on_time, sum(energy_high_wh) AS high,
+                   sum(energy_medium_wh) AS medium, sum(energy_low_wh) AS low, sum(held_energy_wh) AS held
+            FROM daily_aggregates WHERE local_date >= @first AND local_date < @next AND (@classroom::text IS NULL OR classroom = @classroom)
+            GROUP BY local_date
+            """;
+        var first = new LocalDate(year, month, 1);
+        await using var conn = await db.OpenAsync(ct);
+        var t = await conn.QuerySingleAsync<TotalsRow>(new CommandDefinition(monthSql, new { classroom, year, month }, cancellationToken: ct));
+        var byDay = (await conn.QueryAsync<DayRow>(new CommandDefinition(daysSql, new { classroom, first, next = first.PlusMonths(1) }, cancellationToken: ct)))
+            .ToDictionary(d => d.LocalDate);
+        var days = new List<DayTotal>();
+        for (var d = first; d < first.PlusMonths(1); d = d.PlusDays(1))
+        {
+            days.Add(byDay.TryGetValue(d, out var r)
+                ? new DayTotal(d, r.EnergyWh, r.Cost, r.OnTime, new EnergyByConfidence(r.High, r.Medium, r.Low), r.Held)
+                : new DayTotal(d, 0m, 0m, 0m, EnergyByConfidence.Zero, 0m));
+        }
+        return new MonthReport(classroom, year, month, t.EnergyWh, t.Cost, t.Currency ?? _currency, t.OnTime,
+            new EnergyByConfidence(t.High, t.Medium, t.Low), t.Held, t.Devices, days);
+    }
+
+    public async Task<IReadOnlyList<CostVersionRow>> CostVersionsAsync(CancellationToken ct = default)
+    {
+        const string sql = """
+            SELECT id, cost_per_kwh, currency, effective_from, effective_at, scope, classroom, device_key, notes, created_at, created_by
+            FROM cost_versions ORDER BY effective_at DESC, id DESC
+            """;
+        await using var conn = await db.OpenAsync(ct);
+        return (await conn.QueryAsync<CostVersionRow>(new CommandDefinition(sql, cancellationToken: ct))).ToList();
+    }
+
+    public async Task<PipelineHealth> HealthAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetCurrentInstant();
+        var today = _calendar.DateOf(now);
+        const string sql = """
+            WITH pending AS (
+                SELECT e.received_at FROM telemetry_events e LEFT JOIN ledger_cursors c ON c.device_key = e.device_key
+                WHERE e.id > coalesce(c.last_event_id, 0))
+            SELECT (SELECT count(*) FROM pending) AS unprocessed,
+                   (SELECT min(received_at) FROM pending) AS oldest_unaccounted,
+                   (SELECT count(*) FROM ledger_entries WHERE local_date = @today) AS ledger_today,
+                   (SELECT max(finished_at) FROM job_runs WHERE job = 'aggregation') AS last_aggregation,
+                   (SELECT count(*)::int FROM devices d JOIN boards b ON b.esp32_name = d.esp32_name WHERE b.last_status = 'online') AS online_devices,
+                   (SELECT count(*)::int FROM devices) AS devices,
+                   (SELECT max(received_at) FROM telemetry_events) AS last_event,
+                   (SELECT count(*) FROM dirty_days) AS dirty_days,
+                   (SELECT count(*)::int FROM (
+                        SELECT coalesce(l.device_key, a.device_key) FROM
+                            (SELECT device_key, local_date, sum(energy_wh) AS e, sum(cost) AS c FROM ledger_entries
+                             WHERE local_date >= @since GROUP BY device_key, local_date) l
+                        FULL JOIN (SELECT device_key, local_date, energy_wh AS e, cost AS c FROM daily_aggregates WHERE local_date >= @since) a
+                             ON a.device_key = l.device_key AND a.local_date = l.local_date
+                        WHERE (l.e IS DISTINCT FROM a.e OR l.c IS DISTINCT FROM a.c)
+                          AND NOT (l.e IS NULL AND a.e = 0 AND a.c = 0)
+                          AND NOT EXISTS (SELECT 1 FROM dirty_days dd WHERE dd.device_key = coalesce(l.device_key, a.device_key)
+                                          AND dd.local_date = coalesce(l.local_date, a.local_date))) x) AS inconsistent
+            """;
+        await using var conn = await db.OpenAsync(ct);
+        var r = await conn.QuerySingleAsync<HealthRow>(new CommandDefinition(sql, new { today, since = today.PlusDays(-(ConsistencyWindowDays - 1)) }, cancellationToken: ct));
+        return new PipelineHealth(now, today, r.Unprocessed, r.OldestUnaccounted is { } o ? now - o : null, r.LedgerToday, r.LastAggregation,
+            r.OnlineDevices, r.Devices, r.LastEvent, r.LastEvent is { } l ? now - l : null, r.DirtyDays, r.Inconsistent, ConsistencyWindowDays);
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming <c>end</c> when the range is reversed or longer than <paramref name="maxDays"/>.</summary>
+    public static void CheckRange(LocalDate start, LocalDate end, int maxDays)
+    {
+        if (end < start)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), end, "The end must not be before the start.");
+        }
+        if (Period.Between(start, end, PeriodUnits.Days).Days + 1 > maxDays)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), end, string.Create(CultureInfo.InvariantCulture, $"The range must not exceed {maxDays} days."));
+        }
+    }
+
+    internal static IReadOnlyDictionary<string, int> ParseFlags(string json) =>
+        (JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? []).Where(f => f.Value != 0)
+            .OrderBy(f => f.Key, StringComparer.Ordinal).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+
+    private static DataQuality Quality(decimal energy, decimal medium, decimal low, IReadOnlyDictionary<string, int> flags) =>
+        new(energy == 0m ? null : Math.Round(low / energy, 6), energy == 0m ? null : Math.Round(medium / energy, 6), flags);
+
+    private static Instant Clamp(Instant t, Instant min, Instant max) => t < min ? min : t > max ? max : t;
+
+    internal sealed record TotalsRow(int Devices, decimal EnergyWh, decimal High, decimal Medium, decimal Low, decimal Cost, decimal OnTime, decimal Held, string? Currency);
+
+    internal sealed record DayRow(LocalDate LocalDate, decimal EnergyWh, decimal Cost, decimal OnTime, decimal High, decimal Medium, decimal Low, decimal Held);
+
+    internal sealed record DeviceRow(string DeviceKey, string Esp32Name, string DeviceId, string Classroom, string? DisplayName, decimal EnergyWh, decimal Cost,
+        string? Currency, decimal OnTime, decimal High, decimal Medium, decimal Low, decimal Held, string Flags, string OnlineState, Instant? LastSeenAt);
+
+    internal sealed record HealthRow(long Unprocessed, Instant? OldestUnaccounted, long LedgerToday, Instant? LastAggregation, int OnlineDevices, int Devices,
+        Instant? LastEvent, long DirtyDays, int Inconsistent);
+}
