@@ -65,6 +65,14 @@ public sealed class FleetQueries(AutoVoltDatabase db, IOptions<SiteOptions> site
         return (await conn.QueryAsync<QuarantineRow>(new CommandDefinition(sql, new { limit = Math.Clamp(limit, 1, 500), offset = Math.Max(0, offset) }, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>Classrooms that have devices, for pickers.</summary>
+    public async Task<IReadOnlyList<string>> ClassroomsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return (await conn.QueryAsync<string>(new CommandDefinition(
+            "SELECT DISTINCT classroom FROM devices WHERE classroom <> '' ORDER BY classroom", cancellationToken: ct))).ToList();
+    }
+
     /// <summary>Today's local date in the site zone.</summary>
     public LocalDate Today(IClock clock) => clock.GetCurrentInstant().InZone(site.Value.Zone()).Date;
 }
