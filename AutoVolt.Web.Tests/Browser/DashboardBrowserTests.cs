@@ -9,10 +9,10 @@ namespace AutoVolt.Web.Tests.Browser;
 
 public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    private static readonly DateTimeZone Kolkata = DateTimeZoneProviders.Tzdb["Asia/Kolkata"];
+    internal static readonly DateTimeZone Kolkata = DateTimeZoneProviders.Tzdb["Asia/Kolkata"];
 
     /// <summary>Cumulative readings inside today's local day, 2 minutes apart, ending before now.</summary>
-    private static IReadOnlyList<(DateTimeOffset At, decimal Wh)> TodayReadings(int count, decimal startWh, decimal stepWh)
+    internal static IReadOnlyList<(DateTimeOffset At, decimal Wh)> TodayReadings(int count, decimal startWh, decimal stepWh)
     {
         var now = SystemClock.Instance.GetCurrentInstant();
         var midnight = Kolkata.AtStartOfDay(now.InZone(Kolkata).Date).ToInstant();
@@ -22,13 +22,23 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
             .ToList();
     }
 
-    private static async Task<decimal> ApiSummaryEnergyAsync(Uri baseAddress)
+    internal static async Task<decimal> ApiSummaryEnergyAsync(Uri baseAddress)
     {
         using var client = HttpAuth.NewClient(baseAddress);
         client.DefaultRequestHeaders.Add("X-Api-Key", AutoVoltAppFactory.AdminApiKey);
         var today = SystemClock.Instance.GetCurrentInstant().InZone(Kolkata).Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
         var json = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/power-analytics/summary?date={today}", UriKind.Relative));
         return json.GetProperty("energy_wh").GetDecimal();
+    }
+
+    internal static async Task<decimal> ApiDeviceEnergyAsync(Uri baseAddress, string deviceKey)
+    {
+        using var client = HttpAuth.NewClient(baseAddress);
+        client.DefaultRequestHeaders.Add("X-Api-Key", AutoVoltAppFactory.AdminApiKey);
+        var today = SystemClock.Instance.GetCurrentInstant().InZone(Kolkata).Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
+        var json = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/power-analytics/device-breakdown?date={today}", UriKind.Relative));
+        return json.GetProperty("devices").EnumerateArray().Where(d => d.GetProperty("device_key").GetString() == deviceKey)
+            .Select(d => d.GetProperty("energy_wh").GetDecimal()).FirstOrDefault(-1m);
     }
 
     private static async Task<decimal> CardWhAsync(IPage page) =>

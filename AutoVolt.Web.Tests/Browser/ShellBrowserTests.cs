@@ -8,6 +8,7 @@ public sealed class ShellBrowserTests(BrowserFixture browser) : IClassFixture<Br
     [Theory]
     [InlineData("/", "Dashboard")]
     [InlineData("/devices", "Devices")]
+    [InlineData("/breakdown", "Device breakdown")]
     [InlineData("/timeline", "Timeline")]
     [InlineData("/monthly", "Monthly")]
     [InlineData("/cost-versions", "Cost versions")]
