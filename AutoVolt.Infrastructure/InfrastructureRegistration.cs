@@ -80,6 +80,7 @@ public static class InfrastructureRegistration
         services.AddTransient<Ledger.LedgerJob>();
         services.AddTransient<Aggregation.AggregationJob>();
         services.AddHostedService<Ledger.LedgerTrigger>();
+        services.AddTransient<Migration.LegacyMigrator>();
         return builder;
     }
 
