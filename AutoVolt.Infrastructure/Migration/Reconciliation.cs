@@ -97,9 +97,9 @@ public static class Reconciliation
         {
             var docs = l.OldDocs > 1 ? string.Create(CultureInfo.InvariantCulture, $" ({l.OldDocs} docs summed)") : "";
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {l.Date:yyyy-MM-dd} {l.Board,-24} old {l.OldWh,12:0.000} Wh{docs}  new {l.NewWh,12:0.000} Wh {l.NewCost,10:0.####} {currency}  {l.Verdict}{(l.Cause.Length > 0 ? ": " + l.Cause : "")}"));
+                $"  {l.Date:yyyy-MM-dd} {l.Board,-24} old {l.OldWh,12:0.000} Wh{docs}  new {l.NewWh,12:0.000} Wh {l.NewCost,10:0.00##} {currency}  {l.Verdict}{(l.Cause.Length > 0 ? ": " + l.Cause : "")}"));
         }
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  days: {lines.Count(l => l.Verdict == ReconciliationLine.Match)} match, {lines.Count(l => l.Verdict == ReconciliationLine.Explained)} differ (explained), {lines.Count(l => l.Verdict == ReconciliationLine.Unexplained)} unexplained; old total {lines.Sum(l => l.OldWh):0.000} Wh, new total {lines.Sum(l => l.NewWh):0.000} Wh, {lines.Sum(l => l.NewCost):0.####} {currency}"));
+            $"  days: {lines.Count(l => l.Verdict == ReconciliationLine.Match)} match, {lines.Count(l => l.Verdict == ReconciliationLine.Explained)} differ (explained), {lines.Count(l => l.Verdict == ReconciliationLine.Unexplained)} unexplained; old total {lines.Sum(l => l.OldWh):0.000} Wh, new total {lines.Sum(l => l.NewWh):0.000} Wh, {lines.Sum(l => l.NewCost):0.00##} {currency}"));
     }
 }
