@@ -121,7 +121,7 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ActivityLog: {r.Rows} row(s), {r.PowerRows} with a target state, {r.IgnoredActions} other action(s), {r.Unreadable} unreadable, {e.UnmappedRows} on unknown switches."));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Dedup: {e.Events} toggle event(s) after merging {e.MergedDuplicates} duplicate row(s) (same switch, same state, within {SessionBuilder.DedupWindow.TotalSeconds:0} s); {e.RedundantOff} redundant OFF(s) ignored."));
+            $"Dedup: {e.Events} toggle event(s) after merging {e.MergedDuplicates} duplicate row(s) (same switch, same state, within {SessionBuilder.DedupWindow.TotalSeconds:0} s); {e.RedundantOff} redundant OFF(s) ignored; {e.OfflineStops} offline stop(s) not taken as OFF (relays keep loads powered while a board is offline)."));
         var sources = string.Join(", ", a.Sessions.GroupBy(s => s.Source).OrderBy(g => g.Key)
             .Select(g => LegacySession.Text(g.Key) + " " + g.Count().ToString(CultureInfo.InvariantCulture)));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -11,7 +11,7 @@ public sealed record LegacyDevice(string Id, string Name, string? MacAddress, st
 /// <summary>A power-relevant ActivityLog row: its target state (true ON, false OFF) and power fields.</summary>
 public sealed record LegacyActivity(
     string Id, string DeviceId, string? SwitchId, string? SwitchName, string Action, bool TargetOn, Instant Timestamp,
-    decimal? PowerW, string? SwitchType, decimal? DurationSeconds, decimal? EnergyKwh, decimal? Cost)
+    decimal? PowerW, string? SwitchType, decimal? DurationSeconds, decimal? EnergyKwh, decimal? Cost, bool OfflineStop = false)
 {
     /// <summary>Rows the old powerConsumptionTracker wrote at OFF carry the session's runtime in seconds.</summary>
     public bool IsTrackerOff => !TargetOn && DurationSeconds is > 0m;

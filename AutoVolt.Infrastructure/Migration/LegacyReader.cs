@@ -79,7 +79,8 @@ public static class LegacyReader
             counts.PowerRows++;
             list.Add(new LegacyActivity(id, deviceId, ObjectId(Get(doc, "switchId")), Text(Get(doc, "switchName")), action, target.Value, ts.Value,
                 Number(Get(doc, "powerConsumption")), Text(Get(doc, "switchType")), Number(Get(doc, "duration")),
-                context is { } ctx ? Number(Get(ctx, "energyKwh")) : null, context is { } ctx2 ? Number(Get(ctx2, "cost")) : null));
+                context is { } ctx ? Number(Get(ctx, "energyKwh")) : null, context is { } ctx2 ? Number(Get(ctx2, "cost")) : null,
+                !target.Value && context is { } ctx3 && Text(Get(ctx3, "reason")) == "device_offline"));
         }
         return list;
     }

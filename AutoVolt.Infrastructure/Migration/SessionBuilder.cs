@@ -11,6 +11,9 @@ namespace AutoVolt.Infrastructure.Migration;
 /// bulk_on → ON, off/manual_off/bulk_off → OFF, toggle with <c>context.newState</c>) equals that of the current
 /// event and lies within <see cref="DedupWindow"/> of the event's first row is the same physical toggle (web
 /// controller, tracker, esp32/state handler and switch_event handler each wrote one): it is merged into that event.</para>
+/// <para><b>Offline stops.</b> An OFF row the old tracker wrote because the board went offline (<c>context.reason =
+/// 'device_offline'</c>) is not a relay change: relays and manual switches keep loads powered while a board is offline
+/// (DESIGN.md, gap rule), so it neither closes an interval nor counts as a duplicate; it is only counted.</para>
 /// <para><b>Intervals.</b> An ON event opens an interval; the next OFF event closes it (even across midnight: the
 /// ledger splits it). An OFF with nothing open is redundant and ignored. A missing OFF (another ON first, or no
 /// further event) closes the interval at the earlier of the switch's next event and the end of the ON's site day,
@@ -38,6 +41,7 @@ public static class SessionBuilder
         public int MergedDuplicates { get; set; }
         public int RedundantOff { get; set; }
         public int UnmappedRows { get; set; }
+        public int OfflineStops { get; set; }
     }
 
     public static IReadOnlyList<LegacySession> Build(IReadOnlyList<LegacyActivity> rows, IReadOnlyList<DeviceMapping> mappings,
@@ -83,6 +87,11 @@ public static class SessionBuilder
         var events = new List<List<LegacyActivity>>();
         foreach (var row in rows.OrderBy(r => r.Timestamp).ThenBy(r => r.Id, StringComparer.Ordinal))
         {
+            if (row.OfflineStop)
+            {
+                counts.OfflineStops++;
+                continue;
+            }
             var last = events.Count > 0 ? events[^1] : null;
             if (last is not null && last[0].TargetOn == row.TargetOn && row.Timestamp - last[0].Timestamp <= DedupWindow)
             {
