@@ -149,6 +149,11 @@ public static class LegacyMigrationStore
         }
     }
 
+    /// <summary>Dirty (not yet re-aggregated) days of the given devices, including days another worker has claimed but not committed.</summary>
+    public static Task<long> DirtyDaysAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM dirty_days WHERE device_key = ANY(@keys)",
+            new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
+
     /// <summary>Daily aggregates of the given devices.</summary>
     public static async Task<IReadOnlyDictionary<(string DeviceKey, LocalDate Date), (decimal Wh, decimal Cost)>> DailyAsync(NpgsqlConnection conn,
         IReadOnlyList<string> deviceKeys, CancellationToken ct)

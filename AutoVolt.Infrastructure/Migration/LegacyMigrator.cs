@@ -20,6 +20,11 @@ namespace AutoVolt.Infrastructure.Migration;
 public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<SiteOptions> site, IOptions<LedgerOptions> ledgerOptions,
     LedgerJob ledger, AggregationJob aggregation)
 {
+    /// <summary>Polls for aggregation another worker is doing: up to 600 × 100 ms = 1 min.</summary>
+    private const int MaxAggregationWaits = 600;
+
+    private static readonly TimeSpan AggregationWait = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Reads, maps and re-derives (no I/O but the files).</summary>
     public sealed record Analysis(IReadOnlyList<DeviceMapping> Mappings, IReadOnlyList<LegacySession> Sessions, IReadOnlyList<SyntheticReading> Readings,
         IReadOnlyList<LegacyEnergyDay> EnergyDays, IReadOnlyList<PlannedRate> Rates, LegacyReader.ActivityCounts Rows, SessionBuilder.Counts Events);
@@ -96,12 +101,25 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
         }
         var appended = await ledger.RunAsync(ct);
         var aggregated = await aggregation.RunAsync(ct);
+        var keys = a.Mappings.Select(m => m.DeviceKey).ToList();
+        // A running web app's Hangfire worker may hold some of these days (the ledger job also enqueues aggregation):
+        // wait until none of the migrated devices' days is dirty, so the report reads committed aggregates.
+        for (var attempt = 0; attempt < MaxAggregationWaits; attempt++)
+        {
+            await using var conn = await db.OpenAsync(ct);
+            if (await LegacyMigrationStore.DirtyDaysAsync(conn, keys, ct) == 0)
+            {
+                break;
+            }
+            await Task.Delay(AggregationWait, ct);
+            aggregated += await aggregation.RunAsync(ct);
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Imported: {inserted} new reading(s) of {a.Readings.Count}, {created} cost version(s) created, {appended} ledger row(s) appended, {aggregated} device-day(s) aggregated."));
         IReadOnlyDictionary<(string, LocalDate), (decimal Wh, decimal Cost)> days;
         await using (var conn = await db.OpenAsync(ct))
         {
-            days = await LegacyMigrationStore.DailyAsync(conn, a.Mappings.Select(m => m.DeviceKey).ToList(), ct);
+            days = await LegacyMigrationStore.DailyAsync(conn, keys, ct);
         }
         var report = Reconciliation.Compare(a.Mappings, a.EnergyDays, a.Sessions, days, calendar);
         Reconciliation.Print(report, site.Value.Currency, output);
