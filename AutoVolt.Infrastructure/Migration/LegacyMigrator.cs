@@ -29,12 +29,12 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
     public sealed record Analysis(IReadOnlyList<DeviceMapping> Mappings, IReadOnlyList<LegacySession> Sessions, IReadOnlyList<SyntheticReading> Readings,
         IReadOnlyList<LegacyEnergyDay> EnergyDays, IReadOnlyList<PlannedRate> Rates, LegacyReader.ActivityCounts Rows, SessionBuilder.Counts Events);
 
-    public static async Task<Analysis> AnalyseAsync(LegacyMigrationRequest request, SiteCalendar calendar, CancellationToken ct)
+    public static async Task<Analysis> AnalyseAsync(LegacyMigrationRequest request, SiteCalendar calendar, Instant now, CancellationToken ct)
     {
         var devices = await LegacyReader.DevicesAsync(request.DevicesPath, ct);
         var settings = request.PowerSettingsPath is null ? LegacyPowerSettings.None : await LegacyReader.PowerSettingsAsync(request.PowerSettingsPath, ct);
         var rowCounts = new LegacyReader.ActivityCounts();
-        var activities = await LegacyReader.ActivitiesAsync(request.ActivityLogsPath, rowCounts, ct);
+        var activities = await LegacyReader.ActivitiesAsync(request.ActivityLogsPath, rowCounts, now, ct);
         var energy = await LegacyReader.EnergyDaysAsync(request.EnergyPath, calendar, ct);
         var mappings = LegacyNames.Map(devices);
         var counts = new SessionBuilder.Counts();
@@ -51,10 +51,15 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
 
     /// <summary>Prints the mapping and the report from an in-memory derivation (Domain accounting, the planned rates); writes nothing.</summary>
     public static async Task<LegacyMigrationResult> DryRunAsync(LegacyMigrationRequest request, SiteOptions site, LedgerOptions ledgerOptions,
-        TextWriter output, CancellationToken ct)
+        IClock clock, TextWriter output, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(site);
+        ArgumentNullException.ThrowIfNull(ledgerOptions);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(output);
         var calendar = new SiteCalendar(site.Zone());
-        var a = await AnalyseAsync(request, calendar, ct);
+        var a = await AnalyseAsync(request, calendar, clock.GetCurrentInstant(), ct);
         PrintAnalysis(a, site.Currency, output);
         var versions = a.Rates.Select((r, i) => new CostVersion(i + 1, r.CostPerKwh, site.Currency, r.From.AtMidnight(), CostScope.Global, null, null, Instant.MinValue));
         var resolver = new CostVersionResolver(versions, calendar.Zone);
@@ -83,12 +88,12 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
         ArgumentNullException.ThrowIfNull(request);
         if (request.DryRun)
         {
-            return await DryRunAsync(request, site.Value, ledgerOptions.Value, output, ct);
+            return await DryRunAsync(request, site.Value, ledgerOptions.Value, clock, output, ct);
         }
         var calendar = new SiteCalendar(site.Value.Zone());
-        var a = await AnalyseAsync(request, calendar, ct);
-        PrintAnalysis(a, site.Value.Currency, output);
         var now = clock.GetCurrentInstant();
+        var a = await AnalyseAsync(request, calendar, now, ct);
+        PrintAnalysis(a, site.Value.Currency, output);
         int inserted, created;
         await using (var conn = await db.OpenAsync(ct))
         {
@@ -137,7 +142,7 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
         var r = a.Rows;
         var e = a.Events;
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ActivityLog: {r.Rows} row(s), {r.PowerRows} with a target state, {r.IgnoredActions} other action(s), {r.Unreadable} unreadable, {e.UnmappedRows} on unknown switches."));
+            $"ActivityLog: {r.Rows} row(s), {r.PowerRows} with a target state, {r.IgnoredActions} other action(s), {r.Unreadable} unreadable, {r.Future} dated in the future (skipped), {e.UnmappedRows} on unknown switches."));
         w.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Dedup: {e.Events} toggle event(s) after merging {e.MergedDuplicates} duplicate row(s) (same switch, same state, within {SessionBuilder.DedupWindow.TotalSeconds:0} s); {e.RedundantOff} redundant OFF(s) ignored; {e.OfflineStops} offline stop(s) not taken as OFF (relays keep loads powered while a board is offline)."));
         var sources = string.Join(", ", a.Sessions.GroupBy(s => s.Source).OrderBy(g => g.Key)

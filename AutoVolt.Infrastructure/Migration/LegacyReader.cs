@@ -15,6 +15,7 @@ public static class LegacyReader
         public int PowerRows { get; set; }
         public int IgnoredActions { get; set; }
         public int Unreadable { get; set; }
+        public int Future { get; set; }
     }
 
     public static async Task<IReadOnlyList<LegacyDevice>> DevicesAsync(string path, CancellationToken ct)
@@ -47,8 +48,8 @@ public static class LegacyReader
         return list;
     }
 
-    /// <summary>Power-relevant rows (a target state is known); other actions are only counted.</summary>
-    public static async Task<IReadOnlyList<LegacyActivity>> ActivitiesAsync(string path, ActivityCounts counts, CancellationToken ct)
+    /// <summary>Power-relevant rows (a target state is known) up to <paramref name="notAfter"/>; other actions and later rows are only counted.</summary>
+    public static async Task<IReadOnlyList<LegacyActivity>> ActivitiesAsync(string path, ActivityCounts counts, Instant notAfter, CancellationToken ct)
     {
         var list = new List<LegacyActivity>();
         await foreach (var doc in ReadDocumentsAsync(path, ct))
@@ -74,6 +75,11 @@ public static class LegacyReader
             if (id is null || deviceId is null || ts is null)
             {
                 counts.Unreadable++;
+                continue;
+            }
+            if (ts.Value > notAfter)
+            {
+                counts.Future++;
                 continue;
             }
             counts.PowerRows++;

@@ -47,7 +47,7 @@ public static class MigrateLegacyVerb
         {
             var site = builder.Configuration.GetSection(SiteOptions.Section).Get<SiteOptions>() ?? new SiteOptions();
             var ledger = builder.Configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new LedgerOptions();
-            await LegacyMigrator.DryRunAsync(request, site, ledger, Console.Out, CancellationToken.None);
+            await LegacyMigrator.DryRunAsync(request, site, ledger, SystemClock.Instance, Console.Out, CancellationToken.None);
             return 0;
         }
         using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));

@@ -38,7 +38,7 @@ public sealed class ExtendedJsonTests
         {
             await File.WriteAllTextAsync(path, asArray ? $"[{oneLine},\n{oneLine}]" : $"{oneLine}\n{oneLine}\n");
             var counts = new LegacyReader.ActivityCounts();
-            var rows = await LegacyReader.ActivitiesAsync(path, counts, CancellationToken.None);
+            var rows = await LegacyReader.ActivitiesAsync(path, counts, Instant.MaxValue, CancellationToken.None);
             Assert.Equal(2, rows.Count);
             var r = rows[0];
             Assert.Equal(

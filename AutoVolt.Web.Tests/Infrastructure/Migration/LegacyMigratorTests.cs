@@ -167,7 +167,7 @@ public sealed class LegacyMigratorTests(LegacyMigrationFixture app) : IClassFixt
         Assert.Contains("days: 1 match, 5 differ (explained), 1 unexplained", text);
         Assert.Contains("Dedup: 13 toggle event(s) after merging 6 duplicate row(s)", text);
         Assert.Contains("1 redundant OFF(s) ignored", text);
-        Assert.Contains("ActivityLog: 23 row(s), 20 with a target state, 3 other action(s), 0 unreadable, 1 on unknown switches.", text);
+        Assert.Contains("ActivityLog: 23 row(s), 20 with a target state, 3 other action(s), 0 unreadable, 0 dated in the future (skipped), 1 on unknown switches.", text);
         Assert.Contains("LH_D_28_(MCA_1) / Light 1 (light) -> LH_D_28_MCA_1/light_1", text);
         Assert.Contains("LH_D_28_[MCA_1] / Projector (projector) -> LH_D_28_MCA_1_2/projector_1", text);
     }
