@@ -104,7 +104,8 @@ public static class LegacyReader
                 continue;
             }
             LocalDate date;
-            if (Number(Get(doc, "year")) is { } y && Number(Get(doc, "month")) is { } m && Number(Get(doc, "day")) is { } d)
+            if (Number(Get(doc, "year")) is { } y && Number(Get(doc, "month")) is { } m && Number(Get(doc, "day")) is { } d
+                && y is >= 1970 and <= 9999 && m is >= 1 and <= 12 && d >= 1 && d <= CalendarSystem.Iso.GetDaysInMonth((int)y, (int)m))
             {
                 date = new LocalDate((int)y, (int)m, (int)d);
             }
