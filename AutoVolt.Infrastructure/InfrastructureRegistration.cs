@@ -83,6 +83,7 @@ public static class InfrastructureRegistration
         services.AddSingleton<Analytics.AnalyticsQueries>();
         services.AddSingleton<Analytics.CsvExport>();
         services.AddSingleton<Pricing.CostVersionStore>();
+        services.AddTransient<Migration.LegacyMigrator>();
         return builder;
     }
 

@@ -11,7 +11,7 @@ namespace AutoVolt.Web.Cli;
 /// </summary>
 public static class CliVerbs
 {
-    private static readonly string[] Verbs = ["migrate-db", "add-user", "add-api-key", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate-db", "add-user", "add-api-key", "migrate-legacy", "help", "--help"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -25,6 +25,17 @@ public static class CliVerbs
         {
             PrintUsage(Console.Out);
             return 0;
+        }
+        if (verb == "migrate-legacy")
+        {
+            try
+            {
+                return await MigrateLegacyVerb.RunAsync(args[1..]);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException or System.Text.Json.JsonException or EmbeddedPostgresException)
+            {
+                return Usage(ex.Message);
+            }
         }
         var positional = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var builder = WebApplication.CreateBuilder(args.Skip(1 + positional.Length).ToArray());
@@ -102,5 +113,6 @@ public static class CliVerbs
         w.WriteLine("       AutoVolt.Web migrate-db                              apply database migrations");
         w.WriteLine("       AutoVolt.Web add-user <name> <viewer|operator|admin> (password from AUTOVOLT_PASSWORD or stdin)");
         w.WriteLine("       AutoVolt.Web add-api-key <name> <viewer|operator|admin>");
+        w.WriteLine(MigrateLegacyVerb.Usage);
     }
 }
