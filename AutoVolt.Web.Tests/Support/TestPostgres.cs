@@ -17,8 +17,8 @@ public static class TestPostgres
     /// <summary>Connection string to the server's maintenance database.</summary>
     public static string ServerConnectionString => Server.Value;
 
-    /// <summary>Root folder of the shared test cluster.</summary>
-    public static string ClusterRoot => Path.Combine(Path.GetTempPath(), "autovolt-test-pg");
+    /// <summary>Root folder of this test run's cluster (one per test process, so parallel runs never share or stop each other's server).</summary>
+    public static string ClusterRoot { get; } = Path.Combine(Path.GetTempPath(), "autovolt-test-pg-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static string StartServer()
     {
@@ -28,7 +28,20 @@ public static class TestPostgres
             return external;
         }
         _embedded = EmbeddedPostgres.Start(ClusterRoot, NullLogger.Instance);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => _embedded.Stop();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            _embedded.Stop();
+            try
+            {
+                Directory.Delete(ClusterRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        };
         return _embedded.ServerConnectionString;
     }
 
