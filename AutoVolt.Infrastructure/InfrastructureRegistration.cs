@@ -80,6 +80,10 @@ public static class InfrastructureRegistration
         services.AddTransient<Ledger.LedgerJob>();
         services.AddTransient<Aggregation.AggregationJob>();
         services.AddHostedService<Ledger.LedgerTrigger>();
+        services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration(Reconciliation.ReconciliationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<Reconciliation.ReconciliationJob>();
+        services.AddTransient<Reconciliation.ReviewTicketStore>();
+        services.AddTransient<Ledger.RecalculationJob>();
         return builder;
     }
 
