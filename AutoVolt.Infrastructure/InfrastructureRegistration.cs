@@ -84,6 +84,9 @@ public static class InfrastructureRegistration
         services.AddTransient<Reconciliation.ReconciliationJob>();
         services.AddTransient<Reconciliation.ReviewTicketStore>();
         services.AddTransient<Ledger.RecalculationJob>();
+        services.AddMetrics();
+        services.AddSingleton<Monitoring.AutoVoltMetrics>();
+        services.AddHostedService<Monitoring.MetricsSampler>();
         return builder;
     }
 

@@ -3,6 +3,7 @@ using AutoVolt.Infrastructure.Auth;
 using AutoVolt.Infrastructure.Health;
 using AutoVolt.Web.Auth;
 using AutoVolt.Web.Components;
+using AutoVolt.Web.Monitoring;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -55,12 +56,13 @@ public static class WebRegistration
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddAutoVoltMetrics();
         return builder;
     }
 
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/healthz"))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/healthz") || ctx.Request.Path.StartsWithSegments(MetricsEndpoint.Path))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
@@ -90,6 +92,7 @@ public static class WebRegistration
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthWriter.WriteAsync }).AllowAnonymous();
         app.MapAccountEndpoints();
+        app.MapAutoVoltMetrics();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
