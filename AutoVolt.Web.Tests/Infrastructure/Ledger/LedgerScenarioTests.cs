@@ -290,6 +290,41 @@ public sealed class LedgerScenarioTests(KolkataScenarioApp app) : IClassFixture<
         }
         await app.AssertInvariantsAsync([.. keys]);
     }
+
+    [Fact]
+    public async Task TwoAppInstancesOnOneDatabase_LedgerJobsInParallel_SameTotals_NoDuplicateRows()
+    {
+        var t0 = new DateTimeOffset(2025, 11, 23, 5, 0, 0, TimeSpan.Zero);
+        var keys = new List<string>();
+        for (var b = 0; b < 3; b++)
+        {
+            var name = $"SCTWO{b}";
+            await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, name);
+            for (var i = 0; i <= 4; i++)
+            {
+                await board.PublishAsync($"autovolt/{name}/telemetry", MqttTestClient.Telemetry(name, "light_1", t0.AddMinutes(5 * i), 50m + (i * 2 * (b + 1)), 40m, i));
+            }
+            keys.Add($"{name}/light_1");
+        }
+        await using var second = new AutoVoltAppFactory(app.Factory.ConnectionString).With("Site:TimeZone", "Asia/Kolkata");
+        _ = second.Server;
+        await Task.WhenAll(
+            Task.Run(() => app.Factory.Services.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None)),
+            Task.Run(() => second.Services.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None)),
+            Task.Run(() => second.Services.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None)));
+        await Task.WhenAll(
+            Task.Run(() => app.Factory.Services.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None)),
+            Task.Run(() => second.Services.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None)));
+
+        await using var conn = await app.Db.OpenAsync();
+        for (var b = 0; b < 3; b++)
+        {
+            // 4 intervals of 2 × (b + 1) Wh.
+            Assert.Equal(8m * (b + 1), (await app.DayAsync(keys[b], "2025-11-23")).EnergyWh);
+            Assert.Equal(4, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM ledger_entries WHERE device_key = @key", new { key = keys[b] }));
+        }
+        await app.AssertInvariantsAsync([.. keys]);
+    }
 }
 
 /// <summary>A site in America/New_York across both 2025 DST changes (23 h and 25 h local days), 8 USD/kWh.</summary>

@@ -74,7 +74,7 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
         Assert.Equal(summary.Found, again.Found);
         Assert.Equal(keys, await KeysAsync());
         var runs = (await conn.QueryAsync<(int Opened, int Held)>(
-            "SELECT (summary->>'tickets_opened')::int, (summary->'found'->>'held_delta')::int FROM job_runs WHERE job = 'reconciliation' ORDER BY started_at")).ToList();
+            "SELECT (summary->>'tickets_opened')::int, (summary->'found'->>'held_delta')::int FROM job_runs WHERE job = 'reconciliation' AND summary->'dates' ? '2025-11-21' ORDER BY started_at")).ToList();
         Assert.Equal(new[] { (17, 1), (0, 1) }, runs);
     }
 
@@ -132,5 +132,33 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
         Assert.True(firstResolved > 0);
         Assert.All(all.Items.Skip(firstResolved), t => Assert.NotEqual("open", t.Status));
         Assert.Equal(2, (await Tickets.ListAsync("accepted", 1, 10, CancellationToken.None)).Total + (await Tickets.ListAsync("rejected", 1, 10, CancellationToken.None)).Total);
+    }
+
+    [Fact]
+    public async Task Reconcile_WhileAnotherRunHoldsTheLock_Skips()
+    {
+        await using var conn = await app.Db.OpenAsync();
+        await conn.ExecuteAsync("SELECT pg_advisory_lock(hashtextextended('autovolt:reconciliation', 0))");
+        try
+        {
+            var summary = await Job.ReconcileAsync(null, CancellationToken.None);
+            Assert.True(summary.Skipped);
+            Assert.Equal(0, summary.TicketsOpened);
+        }
+        finally
+        {
+            await conn.ExecuteAsync("SELECT pg_advisory_unlock(hashtextextended('autovolt:reconciliation', 0))");
+        }
+        Assert.False((await Job.ReconcileAsync(null, CancellationToken.None)).Skipped);
+    }
+
+    [Fact]
+    public void RecurringRegistration_NightlyAt0200InTheSiteZone()
+    {
+        using var storage = app.Factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+        var job = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(storage), j => j.Id == AutoVolt.Infrastructure.Jobs.RecurringJobs.Reconciliation);
+        Assert.Equal("0 2 * * *", job.Cron);
+        Assert.Equal("Asia/Kolkata", job.TimeZoneId);
+        Assert.Equal("ReconciliationJob", job.Job.Type.Name);
     }
 }
