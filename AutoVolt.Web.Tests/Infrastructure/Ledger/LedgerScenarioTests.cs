@@ -325,6 +325,53 @@ public sealed class LedgerScenarioTests(KolkataScenarioApp app) : IClassFixture<
         }
         await app.AssertInvariantsAsync([.. keys]);
     }
+
+    [Fact]
+    public async Task PowerOutage_OfflineThenRebootWithRelaysOff_HoldStopsAtBootTime()
+    {
+        const string key = "SCPWR/fan_1";
+        var t0 = new DateTimeOffset(2025, 11, 24, 5, 0, 0, TimeSpan.Zero);
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "SCPWR");
+        await board.PublishAsync("autovolt/SCPWR/telemetry", MqttTestClient.Telemetry("SCPWR", "fan_1", t0, null, 60m, 1, bootId: "A"));
+        await board.PublishAsync("autovolt/SCPWR/telemetry", MqttTestClient.Telemetry("SCPWR", "fan_1", t0.AddMinutes(5), null, 60m, 2, bootId: "A"));
+        await board.PublishAsync("autovolt/SCPWR/status", Status("SCPWR", "offline", t0.AddMinutes(7)));
+        // Power came back at t0+30 (uptime 600 s at t0+40); relays start OFF.
+        await board.PublishAsync("autovolt/SCPWR/telemetry", MqttTestClient.Telemetry("SCPWR", "fan_1", t0.AddMinutes(40), null, 0m, 1, on: false, bootId: "B", uptime: 600));
+        await app.AccountAsync();
+
+        // 5 Wh measured; 60 W held from t0+5 to the boot at t0+30 = 25 Wh estimated; nothing after the boot.
+        var day = await app.DayAsync(key, "2025-11-24");
+        Assert.Equal(30m, day.EnergyWh);
+        Assert.Equal(5m, day.EnergyMediumWh);
+        Assert.Equal(25m, day.EnergyLowWh);
+        Assert.Equal(1800m, day.OnTimeSec);
+        Assert.True(day.Flag("offline") >= 1);
+        Assert.True(day.Flag("reboot") >= 1);
+        await app.AssertInvariantsAsync(key);
+    }
+
+    [Fact]
+    public async Task LateReadingBeforeTheFirstAccounted_ExtendsTheHistoryBackwards()
+    {
+        const string key = "SCFIRST/light_1";
+        var t0 = new DateTimeOffset(2025, 11, 26, 5, 0, 0, TimeSpan.Zero);
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "SCFIRST");
+        (int Minutes, decimal Wh)[] series = [(10, 110m), (15, 115m), (20, 120m)];
+        foreach (var (m, wh) in series)
+        {
+            await board.PublishAsync("autovolt/SCFIRST/telemetry", MqttTestClient.Telemetry("SCFIRST", "light_1", t0.AddMinutes(m), wh, 40m, m));
+        }
+        await app.AccountAsync();
+        Assert.Equal(10m, (await app.DayAsync(key, "2025-11-26")).EnergyWh);
+
+        await board.PublishAsync("autovolt/SCFIRST/telemetry", MqttTestClient.Telemetry("SCFIRST", "light_1", t0, 100m, 40m, 0));
+        await app.AccountAsync();
+
+        var day = await app.DayAsync(key, "2025-11-26");
+        Assert.Equal(20m, day.EnergyWh);
+        Assert.Equal(20m, day.EnergyHighWh);
+        await app.AssertInvariantsAsync(key);
+    }
 }
 
 /// <summary>A site in America/New_York across both 2025 DST changes (23 h and 25 h local days), 8 USD/kWh.</summary>
