@@ -161,4 +161,17 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
         Assert.Equal("Asia/Kolkata", job.TimeZoneId);
         Assert.Equal("ReconciliationJob", job.Job.Type.Name);
     }
+
+    [Fact]
+    public async Task TriggeredThroughHangfire_RunsAndStoresASummary()
+    {
+        await using var conn = await app.Db.OpenAsync();
+        var before = await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM job_runs WHERE job = 'reconciliation'");
+        app.Factory.Services.GetRequiredService<Hangfire.IRecurringJobManager>().Trigger(AutoVolt.Infrastructure.Jobs.RecurringJobs.Reconciliation);
+        var after = await Eventually.EqualAsync(before + 1, () => conn.ExecuteScalarAsync<int>("SELECT count(*) FROM job_runs WHERE job = 'reconciliation'"), 30_000);
+        Assert.Equal(before + 1, after);
+        // The run releases its lock just after storing the summary: wait for that, so the next test is not skipped.
+        Assert.True(await Eventually.EqualAsync(true, () => conn.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(hashtextextended('autovolt:reconciliation', 0))")));
+        await conn.ExecuteAsync("SELECT pg_advisory_unlock(hashtextextended('autovolt:reconciliation', 0))");
+    }
 }
