@@ -84,6 +84,13 @@ public static class InfrastructureRegistration
         services.AddSingleton<Analytics.CsvExport>();
         services.AddSingleton<Pricing.CostVersionStore>();
         services.AddTransient<Migration.LegacyMigrator>();
+        services.AddOptions<Reconciliation.ReconciliationOptions>().BindConfiguration(Reconciliation.ReconciliationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddTransient<Reconciliation.ReconciliationJob>();
+        services.AddTransient<Reconciliation.ReviewTicketStore>();
+        services.AddTransient<Ledger.RecalculationJob>();
+        services.AddMetrics();
+        services.AddSingleton<Monitoring.AutoVoltMetrics>();
+        services.AddHostedService<Monitoring.MetricsSampler>();
         return builder;
     }
 

@@ -4,6 +4,7 @@ using AutoVolt.Infrastructure.Health;
 using AutoVolt.Web.Api;
 using AutoVolt.Web.Auth;
 using AutoVolt.Web.Components;
+using AutoVolt.Web.Monitoring;
 using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -58,12 +59,13 @@ public static class WebRegistration
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddAutoVoltMetrics();
         return builder;
     }
 
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/healthz"))
+        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/healthz") || ctx.Request.Path.StartsWithSegments(MetricsEndpoint.Path))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
@@ -94,6 +96,7 @@ public static class WebRegistration
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = HealthWriter.WriteAsync }).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapPowerAnalyticsApi();
+        app.MapAutoVoltMetrics();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

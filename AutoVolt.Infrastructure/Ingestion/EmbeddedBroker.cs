@@ -62,9 +62,20 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embedd
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { IsStarted: true })
+        for (var attempt = 1; _server is { IsStarted: true }; attempt++)
         {
-            await _server.StopAsync();
+            try
+            {
+                await _server.StopAsync();
+            }
+            catch (InvalidOperationException ex) when (attempt < 3)
+            {
+                // MQTTnet 5.2 race: MqttTcpServerAdapter.Cleanup enumerates its connections while a client that
+                // disconnected a moment ago is being removed ("Collection was modified"). The server then usually
+                // reports itself stopped (the loop ends; DisposeAsync releases the listeners); if not, stop again.
+                logger.LogWarning(ex, "Embedded MQTT broker stop raced with a disconnecting client; retrying");
+                await Task.Delay(50, CancellationToken.None);
+            }
         }
     }
 

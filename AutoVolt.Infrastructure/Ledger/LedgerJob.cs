@@ -81,7 +81,19 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// Used by forward accounting, late readings, recalculation and reconciliation fixes.
     /// </summary>
     /// <returns>Rows appended.</returns>
-    public async Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct)
+    public Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct) =>
+        RederiveCoreAsync(conn, deviceKey, from, null, maxId, reason, ct);
+
+    /// <summary>
+    /// Like <see cref="RederiveAsync"/> but compares and appends only rows whose period starts inside
+    /// <paramref name="window"/>; rows outside stay as they are. With a window bounded by local midnights this is exact,
+    /// since no row spans a midnight. Used by recalculation of a period.
+    /// </summary>
+    /// <returns>Rows appended.</returns>
+    public Task<int> RederiveWindowAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Interval window, long maxId, string reason, CancellationToken ct) =>
+        RederiveCoreAsync(conn, deviceKey, window.Start, window, maxId, reason, ct);
+
+    private async Task<int> RederiveCoreAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, Interval? window, long maxId, string reason, CancellationToken ct)
     {
         from = await LedgerStore.AnchorAsync(conn, deviceKey, from + Duration.Epsilon, maxId, ct) ?? from;
         var device = await LedgerStore.DeviceAsync(conn, deviceKey, ct);
@@ -98,6 +110,11 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
         var fresh = LedgerPlanner.Plan(segments, calendar, resolver, device.Classroom, site.Value.Currency);
         var live = await LedgerStore.LiveRowsAsync(conn, deviceKey, from, ct);
+        if (window is { } w)
+        {
+            fresh = [.. fresh.Where(l => w.Contains(l.PeriodStart))];
+            live = [.. live.Where(r => w.Contains(r.Line.PeriodStart))];
+        }
         var plan = WindowRederivation.Plan(live, fresh);
         return await LedgerStore.AppendAsync(conn, deviceKey, plan, reason, clock.GetCurrentInstant(), ct);
     }

@@ -66,7 +66,8 @@ public sealed partial class IntervalSplitterTests
                 Assert.DoesNotContain(c.Boundaries, b => b > p.Start && b < p.End);
                 // within one micro-Wh of the exact pro-rata share
                 elapsed += p.End - p.Start;
-                decimal exactUpTo = segment.EnergyWh * (elapsed.ToInt64Nanoseconds() / total);
+                // a zero-length segment (an accepted delta over no time) is one piece carrying everything
+                decimal exactUpTo = total == 0m ? segment.EnergyWh : segment.EnergyWh * (elapsed.ToInt64Nanoseconds() / total);
                 Assert.True(Math.Abs(pieces.Take(i + 1).Sum(x => x.EnergyWh) - exactUpTo) <= 0.0000005m);
                 Assert.Equal((p.Method, p.Confidence, p.Marks, p.Kind, p.FromEventId, p.ToEventId),
                     (segment.Method, segment.Confidence, segment.Marks, segment.Kind, segment.FromEventId, segment.ToEventId));

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using AutoVolt.Domain.Ledger;
+using AutoVolt.Domain.Pricing;
+using AutoVolt.Domain.Time;
+using AutoVolt.Infrastructure.Aggregation;
+using AutoVolt.Infrastructure.Configuration;
+using AutoVolt.Infrastructure.Database;
+using Dapper;
+using Hangfire;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NodaTime;
+using NodaTime.Text;
+
+namespace AutoVolt.Infrastructure.Ledger;
+
+/// <summary>Which devices a recalculation covers.</summary>
+public enum RecalculationScope
+{
+    /// <summary>Every device.</summary>
+    All,
+    /// <summary>The devices of one classroom (key = classroom).</summary>
+    Classroom,
+    /// <summary>One device (key = device key).</summary>
+    Device,
+}
+
+/// <summary>One device-day of a recalculation preview: energy is unchanged, cost old → new.</summary>
+public sealed record RecalculationPreviewRow(string DeviceKey, LocalDate LocalDate, decimal EnergyWh, decimal OldCost, decimal NewCost, string Currency)
+{
+    /// <summary>New cost − old cost.</summary>
+    public decimal Difference => NewCost - OldCost;
+}
+
+/// <summary>Progress of the latest apply run (table <c>job_runs</c>, job <c>recalculation</c>).</summary>
+public sealed record RecalculationProgress(Instant StartedAt, Instant? FinishedAt, int Done, int Total, int RowsAppended, string Summary);
+
+/// <summary>
+/// Re-prices a period (local dates, inclusive) of some devices under today's cost versions.
+/// <para><see cref="PreviewAsync"/> writes nothing: it takes the live ledger rows of each device-day in the period, turns
+/// each back into an energy segment and prices it afresh with the Domain planner (<see cref="LedgerPlanner"/>, which also
+/// splits a row where a new cost version starts inside it). Energy is unchanged; old cost = the live rows' cost.</para>
+/// <para><see cref="ApplyAsync"/> (a Hangfire job, primitive arguments) re-derives each device's period through
+/// <see cref="LedgerJob.RederiveWindowAsync"/> in a transaction holding the device lock, reason "recalculation": rows whose
+/// price changed are reversed and posted afresh, append-only; an unchanged period appends nothing (so applying twice
+/// changes nothing). Progress (done/total devices) is kept in a <c>job_runs</c> row; aggregation runs at the end.
+/// Apply re-derives from readings, so it also corrects any derivation drift; the preview shows re-pricing only.</para>
+/// </summary>
+public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJob ledger, AggregationJob aggregation, IOptions<SiteOptions> site)
+{
+    public const string JobName = "recalculation";
+    public const string Reason = "recalculation";
+
+    /// <summary>Per device-day energy, old cost, new cost and difference for the period and scope; writes nothing.</summary>
+    public async Task<IReadOnlyList<RecalculationPreviewRow>> PreviewAsync(LocalDate from, LocalDate to, RecalculationScope scope, string? key, CancellationToken ct)
+    {
+        var calendar = new SiteCalendar(site.Value.Zone());
+        var window = Window(calendar, from, to);
+        await using var conn = await db.OpenAsync(ct);
+        var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
+        var result = new List<RecalculationPreviewRow>();
+        foreach (var deviceKey in await DevicesAsync(conn, scope, key, ct))
+        {
+            var device = await LedgerStore.DeviceAsync(conn, deviceKey, ct);
+            var live = (await LedgerStore.LiveRowsAsync(conn, deviceKey, window.Start, ct)).Select(r => r.Line).Where(l => window.Contains(l.PeriodStart)).ToList();
+            var repriced = LedgerPlanner.Plan(live.Select(ToSegment), calendar, resolver, device.Classroom, site.Value.Currency);
+            foreach (var day in live.GroupBy(l => l.LocalDate).OrderBy(g => g.Key))
+            {
+                var fresh = repriced.Where(l => l.LocalDate == day.Key).ToList();
+                var currency = fresh.Concat(day).Select(l => l.Currency).FirstOrDefault(c => !string.IsNullOrEmpty(c)) ?? site.Value.Currency;
+                result.Add(new RecalculationPreviewRow(deviceKey, day.Key, day.Sum(l => l.EnergyWh), day.Sum(l => l.Cost), fresh.Sum(l => l.Cost), currency));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Re-prices the period append-only (see the class summary). <paramref name="from"/>/<paramref name="to"/> are local dates
+    /// yyyy-MM-dd (inclusive); <paramref name="scope"/> is all | classroom | device with <paramref name="key"/> naming the
+    /// classroom or device. Returns the ledger rows appended.
+    /// </summary>
+    [JobDisplayName("Recalculate costs {0} to {1} ({2} {3}) under the current cost versions")]
+    [Queue(Jobs.JobQueues.Default)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60 * 60)]
+    [AutomaticRetry(Attempts = 1)] // idempotent: a retry re-prices only what is still unchanged
+    public async Task<int> ApplyAsync(string from, string to, string scope, string? key, CancellationToken ct)
+    {
+        var calendar = new SiteCalendar(site.Value.Zone());
+        var window = Window(calendar, LocalDatePattern.Iso.Parse(from).GetValueOrThrow(), LocalDatePattern.Iso.Parse(to).GetValueOrThrow());
+        var parsedScope = Enum.Parse<RecalculationScope>(scope, ignoreCase: true);
+        var started = clock.GetCurrentInstant();
+        IReadOnlyList<string> devices;
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            devices = await DevicesAsync(conn, parsedScope, key, ct);
+        }
+        await ProgressAsync(started, null, from, to, scope, key, 0, devices.Count, 0, ct);
+        var appended = 0;
+        for (var i = 0; i < devices.Count; i++)
+        {
+            await using (var conn = await db.OpenAsync(ct))
+            await using (var tx = await conn.BeginTransactionAsync(ct))
+            {
+                await LedgerStore.TryLockDeviceAsync(conn, devices[i], ct);
+                var cursor = await LedgerStore.CursorAsync(conn, devices[i], ct);
+                if (cursor.LastEventId is { } maxId)
+                {
+                    // Only events already accounted (up to the cursor): new readings stay with the ledger job.
+                    appended += await ledger.RederiveWindowAsync(conn, devices[i], window, maxId, Reason, ct);
+                }
+                await tx.CommitAsync(ct);
+            }
+            await ProgressAsync(started, null, from, to, scope, key, i + 1, devices.Count, appended, ct);
+        }
+        await aggregation.RunAsync(ct);
+        await ProgressAsync(started, clock.GetCurrentInstant(), from, to, scope, key, devices.Count, devices.Count, appended, ct);
+        return appended;
+    }
+
+    /// <summary>Enqueues <see cref="ApplyAsync"/> with primitive arguments; returns the Hangfire job id.</summary>
+    public static string Enqueue(IBackgroundJobClient jobs, LocalDate from, LocalDate to, RecalculationScope scope, string? key)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var f = LocalDatePattern.Iso.Format(from);
+        var t = LocalDatePattern.Iso.Format(to);
+        var s = scope.ToString().ToLowerInvariant();
+        return jobs.Enqueue<RecalculationJob>(j => j.ApplyAsync(f, t, s, key, CancellationToken.None));
+    }
+
+    /// <summary>The latest apply run's progress, or null when none ran.</summary>
+    public async Task<RecalculationProgress?> LatestProgressAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<(Instant StartedAt, Instant? FinishedAt, int Done, int Total, int Appended, string Summary)>(new CommandDefinition("""
+            SELECT started_at, finished_at, (summary->>'done')::int, (summary->>'total')::int, (summary->>'rows_appended')::int, summary::text
+            FROM job_runs WHERE job = @job ORDER BY started_at DESC LIMIT 1
+            """, new { job = JobName }, cancellationToken: ct));
+        return row.Summary is null ? null : new RecalculationProgress(row.StartedAt, row.FinishedAt, row.Done, row.Total, row.Appended, row.Summary);
+    }
+
+    private static Interval Window(SiteCalendar calendar, LocalDate from, LocalDate to) =>
+        to < from ? throw new ArgumentException("The period ends before it starts.", nameof(to)) : new Interval(calendar.StartOf(from), calendar.EndOf(to));
+
+    private static EnergySegment ToSegment(LedgerLine l) =>
+        new(l.DeviceKey, l.PeriodStart, l.PeriodEnd, l.EnergyWh, l.HeldEnergyWh, l.OnTimeSeconds, l.Method, l.Confidence, l.Marks, l.Kind,
+            l.FromEventId ?? 0, l.ToEventId ?? 0);
+
+    private static async Task<IReadOnlyList<string>> DevicesAsync(NpgsqlConnection conn, RecalculationScope scope, string? key, CancellationToken ct)
+    {
+        if (scope != RecalculationScope.All && string.IsNullOrWhiteSpace(key))
+        {
+            throw new ArgumentException("A classroom or device scope needs its key.", nameof(key));
+        }
+        const string sql = """
+            SELECT device_key FROM devices
+            WHERE @scope = 'all' OR (@scope = 'classroom' AND classroom = @key) OR (@scope = 'device' AND device_key = @key)
+            ORDER BY device_key
+            """;
+        var s = scope.ToString().ToLowerInvariant();
+        return (await conn.QueryAsync<string>(new CommandDefinition(sql, new { scope = s, key }, cancellationToken: ct))).ToList();
+    }
+
+    private async Task ProgressAsync(Instant started, Instant? finished, string from, string to, string scope, string? key, int done, int total, int appended, CancellationToken ct)
+    {
+        var summary = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["from"] = from, ["to"] = to, ["scope"] = scope, ["key"] = key, ["done"] = done, ["total"] = total, ["rows_appended"] = appended,
+        });
+        await using var conn = await db.OpenAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO job_runs (job, started_at, finished_at, summary) VALUES (@job, @started, @finished, @summary::jsonb)
+            ON CONFLICT (job, started_at) DO UPDATE SET finished_at = excluded.finished_at, summary = excluded.summary
+            """, new { job = JobName, started, finished, summary }, cancellationToken: ct));
+    }
+}
