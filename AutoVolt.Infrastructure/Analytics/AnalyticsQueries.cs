@@ -115,8 +115,8 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
                        extract(epoch FROM least(greatest(le.period_end, d.day_start), d.day_end) - d.day_start) AS e
                 FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
                 WHERE le.local_date >= @start AND le.local_date <= @end
-                  AND (@classroom::text IS NULL OR EXISTS (SELECT 1 FROM daily_aggregates da
-                       WHERE da.device_key = le.device_key AND da.local_date = le.local_date AND da.classroom = @classroom))),
+                  AND (@classroom::text IS NULL OR (le.device_key, le.local_date) IN (SELECT da.device_key, da.local_date FROM daily_aggregates da
+                       WHERE da.classroom = @classroom AND da.local_date >= @start AND da.local_date <= @end))),
             b AS (
                 SELECT r.*, least(floor(s / @bucketSeconds), n - 1)::int AS b0,
                        (CASE WHEN e > s THEN least(ceil(e / @bucketSeconds) - 1, n - 1) ELSE least(floor(s / @bucketSeconds), n - 1) END)::int AS b1

@@ -25,18 +25,22 @@ public sealed class CsvExport(AutoVoltDatabase db)
         "on_time_sec", "energy_high_wh", "energy_medium_wh", "energy_low_wh", "held_energy_wh", "flags",
     ];
 
+    // Versions/rates of the range's live postings are grouped once (one pass over the range's ledger rows), then joined.
     private const string Sql = """
+        WITH v AS (
+            SELECT le.device_key, le.local_date, string_agg(DISTINCT le.cost_version_id::text, ' ') AS versions,
+                   string_agg(DISTINCT le.rate_per_kwh::text, ' ') AS rates
+            FROM ledger_entries le
+            WHERE le.local_date >= @start AND le.local_date <= @end AND le.kind = 'posting'
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = le.id)
+            GROUP BY le.device_key, le.local_date)
         SELECT da.local_date, da.classroom, coalesce(d.esp32_name, split_part(da.device_key, '/', 1)) AS esp32_name,
                coalesce(d.device_id, substr(da.device_key, length(split_part(da.device_key, '/', 1)) + 2)) AS device_id, da.device_key,
-               da.energy_wh, da.cost, da.currency,
-               (SELECT string_agg(DISTINCT le.cost_version_id::text, ' ') FROM ledger_entries le
-                WHERE le.device_key = da.device_key AND le.local_date = da.local_date AND le.kind = 'posting' AND le.cost_version_id IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = le.id)) AS versions,
-               (SELECT string_agg(DISTINCT le.rate_per_kwh::text, ' ') FROM ledger_entries le
-                WHERE le.device_key = da.device_key AND le.local_date = da.local_date AND le.kind = 'posting' AND le.rate_per_kwh IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = le.id)) AS rates,
+               da.energy_wh, da.cost, da.currency, v.versions, v.rates,
                da.on_time_sec, da.energy_high_wh, da.energy_medium_wh, da.energy_low_wh, da.held_energy_wh, da.flag_counts::text
-        FROM daily_aggregates da LEFT JOIN devices d ON d.device_key = da.device_key
+        FROM daily_aggregates da
+        LEFT JOIN devices d ON d.device_key = da.device_key
+        LEFT JOIN v ON v.device_key = da.device_key AND v.local_date = da.local_date
         WHERE da.local_date >= @start AND da.local_date <= @end AND (@classroom::text IS NULL OR da.classroom = @classroom)
         ORDER BY da.local_date, da.classroom, da.device_key
         """;

@@ -40,6 +40,14 @@ public sealed partial class CostVersionStore(AutoVoltDatabase db, IOptions<SiteO
     public async Task<CostVersionRow> CreateAsync(NewCostVersion request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        foreach (var (field, text) in new[] { ("scope", request.Scope), ("classroom", request.Classroom), ("device", request.DeviceKey),
+                     ("currency", request.Currency), ("notes", request.Notes) })
+        {
+            if (text is not null && (text.Contains('\0', StringComparison.Ordinal) || text.Length > MaxNotesLength))
+            {
+                throw new CostVersionValidationException(field, "The value is too long or contains NUL characters.");
+            }
+        }
         if (request.CostPerKwh < 0m)
         {
             throw new CostVersionValidationException("cost_per_kwh", "The rate must not be negative.");

@@ -65,7 +65,7 @@ internal static class ApiMapping
         s.EnergyByConfidence.ToDto(), s.HeldEnergyWh, s.Devices, new QualityDto(s.Quality.EstimatedShare, s.Quality.MediumShare, s.Quality.FlagCounts));
 
     public static TimelineResponse ToDto(this Timeline t) => new(t.Classroom, Iso(t.Start), Iso(t.End), t.BucketMinutes, t.Currency,
-        [.. t.Buckets.Select(b => new BucketDto(Iso(b.Date), Iso(b.Start), Iso(b.End), OffsetDateTimePattern.ExtendedIso.Format(b.LocalStart),
+        [.. t.Buckets.Select(b => new BucketDto(Iso(b.Date), Iso(b.Start), Iso(b.End), OffsetDateTimePattern.Rfc3339.Format(b.LocalStart),
             b.EnergyWh, b.Cost, b.EstimatedWh))]);
 
     public static DeviceBreakdownResponse ToDto(this DeviceBreakdown b) => new(b.Classroom, Iso(b.Date), b.EnergyWh, b.Cost, b.Currency,

@@ -190,7 +190,9 @@ public static class PowerAnalyticsApi
     private static ValidationProblem? Classroom(string? text, out string? classroom)
     {
         classroom = string.IsNullOrEmpty(text) ? null : text;
-        return classroom is { Length: > MaxClassroomLength } ? Problem("classroom", "The classroom is too long.") : null;
+        return classroom is { Length: > MaxClassroomLength } ? Problem("classroom", "The classroom is too long.")
+            : classroom is not null && classroom.Contains('\0', StringComparison.Ordinal) ? Problem("classroom", "The classroom must not contain NUL characters.")
+            : null;
     }
 
     private static ValidationProblem? Date(string? text, string field, LocalDate fallback, out LocalDate date)

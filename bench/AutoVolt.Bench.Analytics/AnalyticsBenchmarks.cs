@@ -1,0 +1,106 @@
+using AutoVolt.Infrastructure.Analytics;
+using AutoVolt.Infrastructure.Configuration;
+using AutoVolt.Infrastructure.Database;
+using BenchmarkDotNet.Attributes;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace AutoVolt.Bench;
+
+/// <summary>
+/// Read side over 1000 devices (100 boards, 20 classrooms): daily aggregates for 365 days (365 000 rows) and ledger rows for the
+/// last 31 days, 24 per device-day, each 45 min long starting at :30 so every row crosses an hour boundary (744 000 rows,
+/// the worst case for the timeline's pro-rata path). Site zone Asia/Kolkata.
+/// </summary>
+[MemoryDiagnoser]
+public class AnalyticsBenchmarks
+{
+    private static readonly LocalDate First = new(2025, 1, 1);
+    private static readonly LocalDate Last = new(2025, 12, 31);
+    private static readonly LocalDate LedgerFrom = new(2025, 12, 1);
+
+    private EmbeddedPostgres? _pg;
+    private AutoVoltDatabase? _db;
+    private AnalyticsQueries? _queries;
+    private CsvExport? _csv;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var root = Environment.GetEnvironmentVariable("AUTOVOLT_BENCH_PG") ?? Path.Combine(Path.GetTempPath(), "autovolt-bench-pg");
+        _pg = EmbeddedPostgres.Start(root);
+        var cs = _pg.ConnectionStringFor("bench");
+        MigrationRunner.Migrate(cs, NullLogger.Instance);
+        _db = new AutoVoltDatabase(cs);
+        var site = Options.Create(new SiteOptions { TimeZone = "Asia/Kolkata", Currency = "INR" });
+        _queries = new AnalyticsQueries(_db, site, SystemClock.Instance);
+        _csv = new CsvExport(_db);
+        SeedAsync().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _db?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _pg?.Stop();
+    }
+
+    private async Task SeedAsync()
+    {
+        await using var conn = await _db!.OpenAsync();
+        if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM devices") == 1000)
+        {
+            return;
+        }
+        await conn.ExecuteAsync("""
+            INSERT INTO boards (esp32_name, classroom, first_seen_at, last_seen_at, last_status)
+            SELECT 'B' || b, 'R' || (b % 20), now(), now(), CASE WHEN b % 3 = 0 THEN 'offline' ELSE 'online' END FROM generate_series(0, 99) b;
+            INSERT INTO devices (device_key, esp32_name, device_id, classroom, first_seen_at, last_seen_at)
+            SELECT 'B' || b || '/d' || d, 'B' || b, 'd' || d, 'R' || (b % 20), now(), now() FROM generate_series(0, 99) b, generate_series(0, 9) d;
+            INSERT INTO daily_aggregates (device_key, local_date, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
+                on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
+            SELECT dv.device_key, day::date, dv.classroom, 1200, 1000, 150, 50, 9.6, 'INR', 36000, 0,
+                   CASE WHEN random() < 0.1 THEN '{"gap": 1}'::jsonb ELSE '{}'::jsonb END, 24, now()
+            FROM devices dv, generate_series('2025-01-01'::date, '2025-12-31'::date, interval '1 day') day;
+            INSERT INTO monthly_aggregates (device_key, year, month, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
+                on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
+            SELECT device_key, extract(year FROM local_date)::int, extract(month FROM local_date)::int, min(classroom), sum(energy_wh), sum(energy_high_wh),
+                   sum(energy_medium_wh), sum(energy_low_wh), sum(cost), 'INR', sum(on_time_sec), 0, '{}', sum(entry_count), now()
+            FROM daily_aggregates GROUP BY 1, 2, 3;
+            INSERT INTO ledger_entries (device_key, classroom, kind, period_start, period_end, local_date, energy_wh, on_time_sec, cost, currency,
+                rate_per_kwh, method, confidence, marks, created_at)
+            SELECT dv.device_key, dv.classroom, 'posting', s, least(s + interval '45 minutes', ds + interval '1 day'), day::date, 50, 2700, 0.4, 'INR', 8,
+                   'cumulative', CASE WHEN h % 7 = 0 THEN 'low' ELSE 'high' END, 0, now()
+            FROM devices dv, generate_series('2025-12-01'::date, '2025-12-31'::date, interval '1 day') day,
+                 LATERAL (SELECT (day::date::timestamp AT TIME ZONE 'Asia/Kolkata') AS ds) d, generate_series(0, 23) h,
+                 LATERAL (SELECT d.ds + make_interval(hours => h, mins => 30) AS s) x;
+            ANALYZE;
+            """, commandTimeout: 900);
+    }
+
+    [Benchmark]
+    public Task<DaySummary> SummaryAllClassrooms() => _queries!.SummaryAsync(null, new LocalDate(2025, 6, 15));
+
+    [Benchmark]
+    public Task<DaySummary> SummaryOneClassroom() => _queries!.SummaryAsync("R7", new LocalDate(2025, 6, 15));
+
+    [Benchmark]
+    public Task<MonthReport> MonthlyAll() => _queries!.MonthlyAsync(null, 2025, 6);
+
+    [Benchmark]
+    public Task<DeviceBreakdown> DeviceBreakdownAll() => _queries!.DeviceBreakdownAsync(null, new LocalDate(2025, 12, 15));
+
+    [Benchmark]
+    public Task<Timeline> TimelineOneDay15Min() => _queries!.TimelineAsync(null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15);
+
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinAll() => _queries!.TimelineAsync(null, LedgerFrom, Last, 60);
+
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinOneClassroom() => _queries!.TimelineAsync("R7", LedgerFrom, Last, 60);
+
+    [Benchmark]
+    public Task<int> CsvYearAllDevices() => _csv!.WriteAsync(Stream.Null, null, First, Last);
+}
