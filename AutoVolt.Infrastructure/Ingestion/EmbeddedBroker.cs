@@ -55,7 +55,16 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embedd
             return Task.CompletedTask;
         };
         _server.InterceptingPublishAsync += e => InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
-        await _server.StartAsync();
+        try
+        {
+            await _server.StartAsync();
+        }
+        catch (System.Net.Sockets.SocketException ex) when (ex.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException(
+                $"The embedded MQTT broker cannot listen on {address}:{o.ListenPort}: the port is already in use (another broker?). " +
+                "Set Mqtt:ListenPort to a free port, or use that broker with Mqtt:Broker=mqtt://host:port.", ex);
+        }
         Port = o.ListenPort;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, o.ListenPort);
     }
