@@ -31,7 +31,8 @@ public static class InfrastructureRegistration
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 
         var database = ResolveDatabase(builder, startupLogging);
-        services.AddSingleton(database);
+        // Registered through a factory so the container disposes it (and its connection pool) with the host.
+        services.AddSingleton(_ => database);
 
         // Hosted services stop in reverse order: brokers/ingestion stop before the pipeline drains,
         // and the embedded PostgreSQL (registered earlier) stops last.

@@ -24,6 +24,7 @@ public sealed class EmbeddedPostgres : IDisposable
     private readonly string _binDir;
     private readonly string? _runAsUser;
     private bool _started;
+    private int _maxConnections = 200;
 
     /// <summary>What the user is told when no server binaries are found.</summary>
     public const string MissingBinariesMessage =
@@ -65,7 +66,10 @@ public sealed class EmbeddedPostgres : IDisposable
 
     /// <summary>Starts (creating if needed) the cluster under <paramref name="root"/>.</summary>
     /// <exception cref="EmbeddedPostgresException">Binaries missing, or the server would not start; the message says what to do.</exception>
-    public static EmbeddedPostgres Start(string root, ILogger? logger = null)
+    public static EmbeddedPostgres Start(string root, ILogger? logger = null) => Start(root, logger, 200);
+
+    /// <summary>Starts (creating if needed) the cluster under <paramref name="root"/> allowing <paramref name="maxConnections"/> connections.</summary>
+    public static EmbeddedPostgres Start(string root, ILogger? logger, int maxConnections)
     {
         logger ??= NullLogger.Instance;
         var binDir = FindBinaries() ?? throw new EmbeddedPostgresException(MissingBinariesMessage);
@@ -80,7 +84,7 @@ public sealed class EmbeddedPostgres : IDisposable
                     "Install the postgresql package (it creates that user), run AutoVolt as a normal user, or set ConnectionStrings:AutoVolt.");
             }
         }
-        var pg = new EmbeddedPostgres(Path.GetFullPath(root), binDir, runAs, logger);
+        var pg = new EmbeddedPostgres(Path.GetFullPath(root), binDir, runAs, logger) { _maxConnections = maxConnections };
         pg.StartCore();
         return pg;
     }
@@ -122,7 +126,7 @@ public sealed class EmbeddedPostgres : IDisposable
             }
             Port = FreePort();
             var options = string.Create(CultureInfo.InvariantCulture,
-                $"-p {Port} -k {SocketDir} -c listen_addresses=127.0.0.1 -c max_connections=200");
+                $"-p {Port} -k {SocketDir} -c listen_addresses=127.0.0.1 -c max_connections={_maxConnections}");
             var started = RunPgCtl(["start", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o", options], throwOnError: false);
             if (started.ExitCode != 0)
             {

@@ -47,6 +47,14 @@ public class AutoVoltAppFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Stops the host, then closes the idle pooled connections it left (Hangfire's pool is per connection string).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        GC.SuppressFinalize(this);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");

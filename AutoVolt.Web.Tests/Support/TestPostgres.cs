@@ -27,7 +27,8 @@ public static class TestPostgres
         {
             return external;
         }
-        _embedded = EmbeddedPostgres.Start(ClusterRoot, NullLogger.Instance);
+        // Many app hosts start and stop in one run (each with pools for the app and Hangfire): allow plenty.
+        _embedded = EmbeddedPostgres.Start(ClusterRoot, NullLogger.Instance, maxConnections: 500);
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             _embedded.Stop();
