@@ -39,7 +39,7 @@ public sealed class RoleDependentUiTests(SeededPagesFixture data) : IClassFixtur
     }
 
     [Fact]
-    public async Task Recalculate_OperatorPreviews_ShowsSeededEnergyAndZeroDifference()
+    public async Task Recalculate_OperatorPreview_ListsSeededDaysAndRepricingDifference()
     {
         await using var ctx = BunitSetup.Create(data.Db, role: Roles.Operator);
         var cut = ctx.Render<Recalculate>();
