@@ -27,6 +27,9 @@ public static class Roles
 
 public sealed record AppUser(string UserName, string Role, int FailedAttempts, Instant? LockedUntil);
 
+/// <summary>An API key as listed to administrators (never the key itself: only its first characters).</summary>
+public sealed record ApiKeyInfo(long Id, string Name, string KeyPrefix, string Role, Instant CreatedAt, Instant? RevokedAt);
+
 public enum SignInOutcome
 {
     Succeeded,
@@ -39,15 +42,21 @@ public sealed class UserStore(AutoVoltDatabase db, IClock clock)
 {
     public const int MaxFailedAttempts = 5;
     public static readonly Duration LockoutDuration = Duration.FromMinutes(15);
+    public const int MinPasswordLength = 8;
+    public const int MaxKeyNameLength = 64;
     private static readonly PasswordHasher<string> Hasher = new();
+
+    /// <summary>Same rule as the app_users check constraint: 1–64 of letters, digits and <c>_ . @ -</c>.</summary>
+    public static bool IsValidUserName(string? userName) =>
+        !string.IsNullOrEmpty(userName) && userName.Length <= 64 && userName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '@' or '-');
+
+    public static bool IsValidRole(string? role) => role is not null && Roles.All.Contains(role);
 
     public async Task CreateOrUpdateUserAsync(string userName, string password, string role, CancellationToken ct = default)
     {
         ValidateRole(role);
-        if (password.Length < 8)
-        {
-            throw new ArgumentException("Passwords must have at least 8 characters.", nameof(password));
-        }
+        ValidateUserName(userName);
+        ValidatePassword(password);
         const string sql = """
             INSERT INTO app_users (user_name, password_hash, role, created_at)
             VALUES (@userName, @hash, @role, @now)
@@ -70,6 +79,33 @@ public sealed class UserStore(AutoVoltDatabase db, IClock clock)
         var rows = await conn.QueryAsync<AppUser>(new CommandDefinition(
             "SELECT user_name, role, failed_attempts, locked_until FROM app_users ORDER BY user_name", cancellationToken: ct));
         return rows.ToList();
+    }
+
+    /// <summary>Changes a user's role; false when the user does not exist.</summary>
+    public async Task<bool> SetRoleAsync(string userName, string role, CancellationToken ct = default)
+    {
+        ValidateRole(role);
+        await using var conn = await db.OpenAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE app_users SET role = @role WHERE user_name = @userName", new { userName, role }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Sets a new password (and clears any lockout); false when the user does not exist.</summary>
+    public async Task<bool> SetPasswordAsync(string userName, string password, CancellationToken ct = default)
+    {
+        ValidatePassword(password);
+        await using var conn = await db.OpenAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE app_users SET password_hash = @hash, failed_attempts = 0, locked_until = NULL WHERE user_name = @userName",
+            new { userName, hash = Hasher.HashPassword(userName, password) }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Ends a lockout and resets the failure count; false when the user does not exist.</summary>
+    public async Task<bool> UnlockAsync(string userName, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE app_users SET failed_attempts = 0, locked_until = NULL WHERE user_name = @userName", new { userName }, cancellationToken: ct)) == 1;
     }
 
     /// <summary>Checks a password; counts failures and locks the account after <see cref="MaxFailedAttempts"/>.</summary>
@@ -117,6 +153,21 @@ public sealed class UserStore(AutoVoltDatabase db, IClock clock)
         return key;
     }
 
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken ct = default)
+    {
+        const string sql = "SELECT id, name, key_prefix, role, created_at, revoked_at FROM api_keys ORDER BY revoked_at IS NOT NULL, name";
+        await using var conn = await db.OpenAsync(ct);
+        return (await conn.QueryAsync<ApiKeyInfo>(new CommandDefinition(sql, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Revokes a key (it stops authenticating on the next request); false when it does not exist or is already revoked.</summary>
+    public async Task<bool> RevokeApiKeyAsync(long id, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = clock.GetCurrentInstant() }, cancellationToken: ct)) == 1;
+    }
+
     /// <summary>Role of a valid, unrevoked key; null otherwise.</summary>
     public async Task<(string Name, string Role)?> FindApiKeyAsync(string key, CancellationToken ct = default)
     {
@@ -127,6 +178,22 @@ public sealed class UserStore(AutoVoltDatabase db, IClock clock)
     }
 
     private static byte[] HashKey(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static void ValidateUserName(string userName)
+    {
+        if (!IsValidUserName(userName))
+        {
+            throw new ArgumentException("User names have 1–64 letters, digits or _ . @ -.", nameof(userName));
+        }
+    }
+
+    private static void ValidatePassword(string password)
+    {
+        if (password.Length < MinPasswordLength)
+        {
+            throw new ArgumentException($"Passwords must have at least {MinPasswordLength} characters.", nameof(password));
+        }
+    }
 
     private static void ValidateRole(string role)
     {

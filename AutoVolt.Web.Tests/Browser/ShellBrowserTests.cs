@@ -15,13 +15,14 @@ public sealed class ShellBrowserTests(BrowserFixture browser) : IClassFixture<Br
     [InlineData("/recalculate", "Recalculate")]
     [InlineData("/reviews", "Reviews")]
     [InlineData("/health", "Health")]
+    [InlineData("/admin", "Users & API keys")]
     public async Task Page_SignedIn_RendersWithoutConsoleErrors(string path, string heading)
     {
         var (page, errors) = await browser.SignedInPageAsync();
         await page.GotoAsync(path);
         await BrowserFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync(heading);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, $"page-{heading.Replace(' ', '-').ToLowerInvariant()}.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, $"page-{heading.Replace(" & ", "-", StringComparison.Ordinal).Replace(' ', '-').ToLowerInvariant()}.png"), FullPage = true });
         Assert.Empty(errors);
         await page.Context.CloseAsync();
     }
