@@ -48,3 +48,38 @@ public sealed class EmbeddedStartupTests : IDisposable
         Assert.Equal(1, await conn2.ExecuteScalarAsync<int>("SELECT count(*) FROM quarantined_messages WHERE reason = 'marker'"));
     }
 }
+
+public sealed class BootstrapTests
+{
+    [Fact]
+    public async Task Restart_RevokedBootstrapKeyStaysRevoked_AndChangedAdminPasswordIsKept()
+    {
+        var cs = TestPostgres.CreateEmptyDatabase("boot");
+        await using (var first = new AutoVoltAppFactory(cs))
+        {
+            var users = first.Services.GetRequiredService<AutoVolt.Infrastructure.Auth.UserStore>();
+            await first.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStarted.WaitHandleAsync();
+            var key = (await users.ListApiKeysAsync()).Single(k => k.Name == "bootstrap");
+            Assert.True(await users.RevokeApiKeyAsync(key.Id));
+            await users.SetPasswordAsync("admin", "changed-in-the-admin-page");
+        }
+        await using var second = new AutoVoltAppFactory(cs);
+        using var client = second.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", AutoVoltAppFactory.AdminApiKey);
+        using var res = await client.GetAsync(new Uri("/api/power-analytics/health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
+        var store = second.Services.GetRequiredService<AutoVolt.Infrastructure.Auth.UserStore>();
+        Assert.Equal(AutoVolt.Infrastructure.Auth.SignInOutcome.Succeeded, (await store.VerifyPasswordAsync("admin", "changed-in-the-admin-page")).Outcome);
+        Assert.Equal(AutoVolt.Infrastructure.Auth.SignInOutcome.Failed, (await store.VerifyPasswordAsync("admin", AutoVoltAppFactory.AdminPassword)).Outcome);
+    }
+}
+
+internal static class WaitHandleExtensions
+{
+    public static Task WaitHandleAsync(this CancellationToken token)
+    {
+        var tcs = new TaskCompletionSource();
+        token.Register(() => tcs.TrySetResult());
+        return tcs.Task;
+    }
+}

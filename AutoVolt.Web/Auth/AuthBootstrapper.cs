@@ -18,13 +18,30 @@ public sealed class AuthBootstrapper(UserStore users, IOptions<AuthOptions> opti
         var o = options.Value;
         if (!string.IsNullOrEmpty(o.BootstrapAdminPassword))
         {
-            await users.CreateOrUpdateUserAsync("admin", o.BootstrapAdminPassword, Roles.Admin, cancellationToken);
-            logger.LogInformation("Bootstrap administrator 'admin' configured from Auth:BootstrapAdminPassword");
+            // Only creates 'admin': a password or role changed later in the admin page is not reset on restart.
+            if ((await users.ListUsersAsync(cancellationToken)).Any(u => u.UserName == "admin"))
+            {
+                logger.LogInformation("Auth:BootstrapAdminPassword is set but user 'admin' exists; its password is left as it is");
+            }
+            else
+            {
+                await users.CreateOrUpdateUserAsync("admin", o.BootstrapAdminPassword, Roles.Admin, cancellationToken);
+                logger.LogInformation("Bootstrap administrator 'admin' created from Auth:BootstrapAdminPassword");
+            }
         }
         if (!string.IsNullOrEmpty(o.BootstrapApiKey))
         {
-            await users.CreateApiKeyAsync("bootstrap", Roles.Admin, o.BootstrapApiKey, cancellationToken);
-            logger.LogInformation("Bootstrap admin API key configured from Auth:BootstrapApiKey");
+            // A revoked bootstrap key stays revoked: revocation must survive restarts.
+            var existing = (await users.ListApiKeysAsync(cancellationToken)).FirstOrDefault(k => k.Name == "bootstrap");
+            if (existing is { RevokedAt: not null })
+            {
+                logger.LogWarning("Auth:BootstrapApiKey is set but the 'bootstrap' key was revoked; it stays revoked. Remove the setting");
+            }
+            else
+            {
+                await users.CreateApiKeyAsync("bootstrap", Roles.Admin, o.BootstrapApiKey, cancellationToken);
+                logger.LogInformation("Bootstrap admin API key configured from Auth:BootstrapApiKey");
+            }
         }
         if (!await users.AnyUserAsync(cancellationToken))
         {
