@@ -37,7 +37,7 @@ namespace AutoVolt.Web.Tests.Esp32;
 /// erased flash restarts the counter at 0, so everything after r₁ until that power-on is lost to the server
 /// (≤ P_max × that time), plus e₁ itself when the new counter already exceeds e₁ at its first reading (the server
 /// then rightly reads "counter survived"). What remains is the sub-mWh fraction the counter carries: strictly
-/// below 1 mWh at the last reading plus 1 mWh per counter reset.</item>
+/// below 1 mWh at the last reading plus 1 mWh per counter reset. (Stored energy here includes held energy.)</item>
 /// </list>
 /// <para>The server's clock is the simulation's (<see cref="SimulatedFleet.SimulatedNow"/>): at a time scale of
 /// 480 a receive time taken from the real clock would place readings sent without a timestamp (unsynced boards)
@@ -102,8 +102,9 @@ public sealed class FleetEndToEndTests(FaultyFleetRun run, ITestOutputHelper out
     public async Task FaultyFleet_EveryDevice_TruthMinusStoredIsTheComputedUnknowableEnergyWithinItsBounds()
     {
         await using var conn = await run.Db.OpenAsync();
+        // Held energy (clock_invalid only, see the exact test) is recorded, awaiting review, not lost: it counts here.
         var stored = (await conn.QueryAsync<(string Key, decimal Energy)>(
-            "SELECT device_key, sum(energy_wh) FROM daily_aggregates GROUP BY device_key")).ToDictionary(r => r.Key, r => r.Energy);
+            "SELECT device_key, sum(energy_wh + held_energy_wh) FROM daily_aggregates GROUP BY device_key")).ToDictionary(r => r.Key, r => r.Energy);
         long totalTruth = 0, totalLostAtCut = 0, maxLostAtCut = 0, totalLostAtReset = 0, totalResidual = 0, cuts = 0, resets = 0;
         decimal totalStored = 0;
         foreach (var device in run.Devices)
