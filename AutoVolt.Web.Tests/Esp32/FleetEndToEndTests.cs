@@ -293,13 +293,13 @@ public sealed class FaultyFleetRun : IAsyncLifetime
             PublishIntervalSeconds = 300, // longer than a board step, so a power cut can lose unflushed energy
             Seed = 2026,
             ClassesAroundTheClock = true,
-            RebootProbabilityPerHour = 1,
-            CounterLossOnRebootProbability = 0.4,
+            RebootProbabilityPerHour = 1.25,
+            CounterLossOnRebootProbability = 0.5,
             WifiLossProbabilityPerHour = 1,
             UnsyncedClockAtBootProbability = 0.5,
             DuplicatePublishProbability = 0.03,
             ReorderProbability = 0.03,
-            BurstProbabilityPerHour = 0.5,
+            BurstProbabilityPerHour = 1,
             StopDrainTimeout = TimeSpan.FromSeconds(20),
         };
         Fleet = new SimulatedFleet(options);
