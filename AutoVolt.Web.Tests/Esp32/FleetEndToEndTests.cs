@@ -293,7 +293,7 @@ public sealed class FaultyFleetRun : IAsyncLifetime
             PublishIntervalSeconds = 300, // longer than a board step, so a power cut can lose unflushed energy
             Seed = 2026,
             ClassesAroundTheClock = true,
-            RebootProbabilityPerHour = 1.25,
+            RebootProbabilityPerHour = 1,
             CounterLossOnRebootProbability = 0.5,
             WifiLossProbabilityPerHour = 1,
             UnsyncedClockAtBootProbability = 0.5,
