@@ -94,6 +94,13 @@ public sealed class FleetOptions
     /// </summary>
     public TimeSpan StopDrainTimeout { get; set; }
 
+    /// <summary>
+    /// Record every acknowledged reading and every power-on per load (<see cref="SimulatedLoad.Published"/>,
+    /// <see cref="SimulatedLoad.Boots"/>) for tests that compare the server with the truth. Off by default: the
+    /// lists grow with the run.
+    /// </summary>
+    public bool RecordPublishedReadings { get; set; }
+
     /// <summary>Turns on a default mix of every fault; returns this instance.</summary>
     public FleetOptions WithDefaultFaults()
     {

@@ -263,7 +263,11 @@ public sealed class SimulatedBoard : IAsyncDisposable
         for (int i = 0; i < channels.Length; i++)
         {
             long restored = CounterMicrojoules(channels[i].Counter);
-            Loads[i].AddBoot(new LoadBoot(_bootNumber, now, channels[i].Counter.Restored, restored, _counterSeen[i], Loads[i].TrueEnergyMicrojoules));
+            if (_options.RecordPublishedReadings)
+            {
+                Loads[i].AddBoot(new LoadBoot(_bootNumber, now, channels[i].Counter.Restored, restored, _counterSeen[i], Loads[i].TrueEnergyMicrojoules));
+            }
+
             _counterSeen[i] = restored;
         }
 
@@ -420,11 +424,34 @@ public sealed class SimulatedBoard : IAsyncDisposable
             truth[ch] = Loads[ch].TrueEnergyMicrojoules;
         }
 
+        if (!_options.RecordPublishedReadings)
+        {
+            return;
+        }
+
         _truthAtMono[mono] = truth;
+
+        // Keep only what a reading still waiting to be sent may need.
+        long oldest = Math.Min(runtime.Buffer.PeekFirst()?.MonotonicMs ?? mono, _heldBack?.MonotonicMs ?? mono);
+        if (_truthAtMono.Count > 64)
+        {
+            foreach (long key in new List<long>(_truthAtMono.Keys))
+            {
+                if (key < oldest)
+                {
+                    _truthAtMono.Remove(key);
+                }
+            }
+        }
     }
 
     private void RecordPublished(TelemetryReading reading, string payload)
     {
+        if (!_options.RecordPublishedReadings)
+        {
+            return;
+        }
+
         // Every capture happens in a step after the counters were integrated to that step's time.
         long truth = _truthAtMono.TryGetValue(reading.MonotonicMs, out long[]? atCapture) ? atCapture[reading.Channel] : -1;
         Loads[reading.Channel].AddPublished(new PublishedReading(

@@ -39,10 +39,13 @@ public sealed class SimulatedLoad
     /// </summary>
     public long TrueEnergyMicrojoules { get; private set; }
 
-    /// <summary>Readings of this load acknowledged by the broker, in acknowledgement order (read after the fleet stopped).</summary>
+    /// <summary>
+    /// Readings of this load acknowledged by the broker, in acknowledgement order, when
+    /// <see cref="FleetOptions.RecordPublishedReadings"/> is on (read after the fleet stopped).
+    /// </summary>
     public IReadOnlyList<PublishedReading> Published => _published;
 
-    /// <summary>Power-ons of the board, in order (read after the fleet stopped).</summary>
+    /// <summary>Power-ons of the board, in order, when <see cref="FleetOptions.RecordPublishedReadings"/> is on (read after the fleet stopped).</summary>
     public IReadOnlyList<LoadBoot> Boots => _boots;
 
     internal void AddTrueEnergy(long microjoules) => TrueEnergyMicrojoules += microjoules;

@@ -301,6 +301,7 @@ public sealed class FaultyFleetRun : IAsyncLifetime
             ReorderProbability = 0.03,
             BurstProbabilityPerHour = 1,
             StopDrainTimeout = TimeSpan.FromSeconds(20),
+            RecordPublishedReadings = true,
         };
         Fleet = new SimulatedFleet(options);
         _clock.Source = () => Fleet.SimulatedNow;
