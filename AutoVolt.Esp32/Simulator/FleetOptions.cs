@@ -87,6 +87,20 @@ public sealed class FleetOptions
     /// <summary>Bursts (a switch flapping 4–10 times, seconds apart) per board per simulated hour.</summary>
     public double BurstProbabilityPerHour { get; set; }
 
+    /// <summary>
+    /// On stop, how long (real time) each board may take to reconnect if needed and publish its whole outbox
+    /// before going offline, so every reading it captured reaches the broker. Zero (the default) stops at once:
+    /// unsent readings are lost, as at a power-off.
+    /// </summary>
+    public TimeSpan StopDrainTimeout { get; set; }
+
+    /// <summary>
+    /// Record every acknowledged reading and every power-on per load (<see cref="SimulatedLoad.Published"/>,
+    /// <see cref="SimulatedLoad.Boots"/>) for tests that compare the server with the truth. Off by default: the
+    /// lists grow with the run.
+    /// </summary>
+    public bool RecordPublishedReadings { get; set; }
+
     /// <summary>Turns on a default mix of every fault; returns this instance.</summary>
     public FleetOptions WithDefaultFaults()
     {
@@ -110,6 +124,7 @@ public sealed class FleetOptions
         Require(PublishIntervalSeconds >= 1, nameof(PublishIntervalSeconds), "PublishIntervalSeconds must be at least 1.");
         Require(HeartbeatIntervalSeconds >= 1, nameof(HeartbeatIntervalSeconds), "HeartbeatIntervalSeconds must be at least 1.");
         Require(OfflineBufferCapacity >= 1, nameof(OfflineBufferCapacity), "OfflineBufferCapacity must be at least 1.");
+        Require(StopDrainTimeout >= TimeSpan.Zero, nameof(StopDrainTimeout), "StopDrainTimeout must not be negative.");
         Require(SimulatedStart is not { } start || start <= now, nameof(SimulatedStart), "SimulatedStart must not be in the future.");
         CheckProbability(RebootProbabilityPerHour, nameof(RebootProbabilityPerHour));
         CheckProbability(CounterLossOnRebootProbability, nameof(CounterLossOnRebootProbability));

@@ -19,7 +19,8 @@ public sealed class SimulatedBoard : IAsyncDisposable
     private const long Second = 1000;
     private const long Minute = 60 * Second;
     private const int SequenceBlock = 100;
-    private const long PersistEveryMilliWh = 10_000;
+    /// <summary>Each simulated energy counter is written to flash at least once per this much new energy (10 Wh), besides before every reported reading.</summary>
+    public const long PersistEveryMilliWh = 10_000;
     private const long PersistEveryMs = 15 * Minute;
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
@@ -42,7 +43,10 @@ public sealed class SimulatedBoard : IAsyncDisposable
     private long _wifiDownUntilUnixMs;
     private long _lastUnixMs;
     private long _droppedSeen;
-    private string? _heldBack;
+    private TelemetryReading? _heldBack;
+    private int _bootNumber;
+    private readonly long[] _counterSeen;
+    private readonly Dictionary<long, long[]> _truthAtMono = [];
     private int _flapChannel = -1;
     private int _flapsLeft;
     private long _nextFlapUnixMs;
@@ -67,6 +71,7 @@ public sealed class SimulatedBoard : IAsyncDisposable
         }
 
         _desired = new bool[Loads.Count];
+        _counterSeen = new long[Loads.Count];
         _timetable = new ClassTimetable(options.Seed, index, kinds, options.SiteUtcOffset, options.ClassesAroundTheClock);
         _client = _factory.CreateMqttClient();
     }
@@ -79,6 +84,9 @@ public sealed class SimulatedBoard : IAsyncDisposable
 
     /// <summary>The board's loads in relay order.</summary>
     public IReadOnlyList<SimulatedLoad> Loads { get; }
+
+    /// <summary>Readings still in the outbox (or held back) when the board stopped; 0 after a drained stop.</summary>
+    public int UnsentReadings => (_runtime?.Buffer.Count ?? 0) + (_heldBack is null ? 0 : 1);
 
     /// <summary>Runs the board until <paramref name="ct"/> is cancelled, then shuts down cleanly.</summary>
     internal async Task RunAsync(SimulationClock clock, CancellationToken ct)
@@ -156,6 +164,7 @@ public sealed class SimulatedBoard : IAsyncDisposable
 
         ApplySwitches(runtime, now, mono);
         runtime.Advance(mono);
+        ObserveTruth(runtime, mono);
         UpdateSensors(runtime);
         runtime.WifiRssi = Math.Clamp(runtime.WifiRssi + _random.Next(-2, 3), -90, -35);
         long dropped = runtime.Buffer.Dropped;
@@ -249,6 +258,19 @@ public sealed class SimulatedBoard : IAsyncDisposable
         }
 
         _droppedSeen = 0;
+        _bootNumber++;
+        _truthAtMono.Clear();
+        for (int i = 0; i < channels.Length; i++)
+        {
+            long restored = CounterMicrojoules(channels[i].Counter);
+            if (_options.RecordPublishedReadings)
+            {
+                Loads[i].AddBoot(new LoadBoot(_bootNumber, now, channels[i].Counter.Restored, restored, _counterSeen[i], Loads[i].TrueEnergyMicrojoules));
+            }
+
+            _counterSeen[i] = restored;
+        }
+
         _runtime = runtime;
     }
 
@@ -333,52 +355,117 @@ public sealed class SimulatedBoard : IAsyncDisposable
             _stats.AddHeartbeat();
         }
 
-        string? payload;
-        while (_client.IsConnected && (payload = runtime.PeekTelemetryPayload()) is not null)
+        await DrainAsync(runtime, allowReorder: true, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes the outbox in order (QoS 1), with the reorder and duplicate faults; false at the first failure.</summary>
+    private async Task<bool> DrainAsync(BoardRuntime runtime, bool allowReorder, CancellationToken ct)
+    {
+        TelemetryReading? head;
+        while (_client.IsConnected && (head = runtime.Buffer.PeekFirst()) is not null)
         {
-            if (_heldBack is null && runtime.Buffer.Count >= 2 && Roll(_options.ReorderProbability))
+            if (allowReorder && _heldBack is null && runtime.Buffer.Count >= 2 && Roll(_options.ReorderProbability))
             {
-                _heldBack = payload;
+                _heldBack = head;
                 runtime.ConfirmTelemetrySent();
                 continue;
             }
 
+            string payload = runtime.Payloads.BuildTelemetry(head, runtime.Clock);
             if (!await PublishTelemetryAsync(payload, ct).ConfigureAwait(false))
             {
-                return;
+                return false;
             }
 
             runtime.ConfirmTelemetrySent();
+            RecordPublished(head, payload);
             if (Roll(_options.DuplicatePublishProbability) && await PublishTelemetryAsync(payload, ct).ConfigureAwait(false))
             {
                 _stats.AddDuplicate();
             }
 
-            if (!await SendHeldBackAsync(ct).ConfigureAwait(false))
+            if (!await SendHeldBackAsync(runtime, ct).ConfigureAwait(false))
             {
-                return;
+                return false;
             }
         }
 
-        await SendHeldBackAsync(ct).ConfigureAwait(false);
+        return await SendHeldBackAsync(runtime, ct).ConfigureAwait(false) && runtime.Buffer.Count == 0;
     }
 
-    private async Task<bool> SendHeldBackAsync(CancellationToken ct)
+    private async Task<bool> SendHeldBackAsync(BoardRuntime runtime, CancellationToken ct)
     {
         if (_heldBack is null)
         {
             return true;
         }
 
-        if (!await PublishTelemetryAsync(_heldBack, ct).ConfigureAwait(false))
+        // Built when sent (as every payload is), so a reading held back across the NTP sync still gets its capture time.
+        string payload = runtime.Payloads.BuildTelemetry(_heldBack, runtime.Clock);
+        if (!_client.IsConnected || !await PublishTelemetryAsync(payload, ct).ConfigureAwait(false))
         {
             return false;
         }
 
+        RecordPublished(_heldBack, payload);
         _stats.AddReordered();
         _heldBack = null;
         return true;
     }
+
+    private void ObserveTruth(BoardRuntime runtime, long mono)
+    {
+        long[] truth = new long[Loads.Count];
+        for (int ch = 0; ch < Loads.Count; ch++)
+        {
+            long counter = CounterMicrojoules(runtime.Channels[ch].Counter);
+            Loads[ch].AddTrueEnergy(counter - _counterSeen[ch]);
+            _counterSeen[ch] = counter;
+            truth[ch] = Loads[ch].TrueEnergyMicrojoules;
+        }
+
+        if (!_options.RecordPublishedReadings)
+        {
+            return;
+        }
+
+        _truthAtMono[mono] = truth;
+
+        // Keep only what a reading still waiting to be sent may need.
+        long oldest = Math.Min(runtime.Buffer.PeekFirst()?.MonotonicMs ?? mono, _heldBack?.MonotonicMs ?? mono);
+        if (_truthAtMono.Count > 64)
+        {
+            foreach (long key in new List<long>(_truthAtMono.Keys))
+            {
+                if (key < oldest)
+                {
+                    _truthAtMono.Remove(key);
+                }
+            }
+        }
+    }
+
+    private void RecordPublished(TelemetryReading reading, string payload)
+    {
+        if (!_options.RecordPublishedReadings)
+        {
+            return;
+        }
+
+        // Every capture happens in a step after the counters were integrated to that step's time.
+        long truth = _truthAtMono.TryGetValue(reading.MonotonicMs, out long[]? atCapture) ? atCapture[reading.Channel] : -1;
+        Loads[reading.Channel].AddPublished(new PublishedReading(
+            _bootNumber,
+            reading.BootId,
+            reading.SequenceNo,
+            reading.EnergyMilliWh,
+            _powerOnUnixMs + reading.MonotonicMs,
+            truth,
+            payload.Contains("\"timestamp\"", StringComparison.Ordinal)));
+    }
+
+    private static long CounterMicrojoules(EnergyCounter counter) =>
+        (counter.TotalMilliWh * EnergyCounter.MicrojoulesPerMilliWh) + counter.RemainderMicrojoules;
 
     private async Task<bool> PublishTelemetryAsync(string payload, CancellationToken ct)
     {
@@ -442,6 +529,12 @@ public sealed class SimulatedBoard : IAsyncDisposable
         {
             long mono = now - _powerOnUnixMs;
             runtime.Shutdown(mono);
+            ObserveTruth(runtime, mono);
+            if (_options.StopDrainTimeout > TimeSpan.Zero)
+            {
+                await DrainOnStopAsync(runtime, mono).ConfigureAwait(false);
+            }
+
             if (_client.IsConnected)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
@@ -458,6 +551,36 @@ public sealed class SimulatedBoard : IAsyncDisposable
         }
 
         SetOnline(false);
+    }
+
+    /// <summary>
+    /// Clean stop with <see cref="FleetOptions.StopDrainTimeout"/>: the link comes back if it was down (a Wi-Fi
+    /// fault ends with the run) and the whole outbox is published, in order, before the board goes offline.
+    /// </summary>
+    private async Task DrainOnStopAsync(BoardRuntime runtime, long mono)
+    {
+        using var timeout = new CancellationTokenSource(_options.StopDrainTimeout);
+        try
+        {
+            while (runtime.Buffer.Count > 0 || _heldBack is not null)
+            {
+                if (!_client.IsConnected)
+                {
+                    await TryConnectAsync(runtime, mono, timeout.Token).ConfigureAwait(false);
+                }
+
+                if (_client.IsConnected && await DrainAsync(runtime, allowReorder: false, timeout.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // gave up: UnsentReadings says how many stayed behind
+        }
     }
 
     private void SetOnline(bool online)

@@ -22,6 +22,7 @@ public sealed class SimulatedFleet : IAsyncDisposable
     private readonly List<SimulatedBoard> _boards;
     private readonly CancellationTokenSource _disposed = new();
     private Task? _run;
+    private SimulationClock? _clock;
     private int _disposeCalled;
 
     /// <summary>Creates the boards (no I/O yet); throws <see cref="ArgumentException"/> for invalid options.</summary>
@@ -42,6 +43,13 @@ public sealed class SimulatedFleet : IAsyncDisposable
 
     /// <summary>Live counters.</summary>
     public FleetStats Stats { get; } = new();
+
+    /// <summary>
+    /// The simulated instant now (start + real elapsed × scale, never ahead of the real clock), or null before
+    /// <see cref="RunAsync"/>. A server under test can use it as its clock so receive times live on the same
+    /// time line as the boards' timestamps.
+    /// </summary>
+    public DateTimeOffset? SimulatedNow => Volatile.Read(ref _clock) is { } clock ? DateTimeOffset.FromUnixTimeMilliseconds(clock.NowUnixMs()) : null;
 
     /// <summary>The boards, in name order.</summary>
     public IReadOnlyList<SimulatedBoard> Boards => _boards;
@@ -70,6 +78,7 @@ public sealed class SimulatedFleet : IAsyncDisposable
         DateTimeOffset now = _time.GetUtcNow();
         DateTimeOffset start = _options.SimulatedStart ?? (_options.TimeScale > 1 ? now.AddDays(-1) : now);
         var clock = new SimulationClock(_time, start, _options.TimeScale);
+        Volatile.Write(ref _clock, clock);
         Stats.SetSimulatedTime(clock.NowUnixMs());
         var tasks = new Task[_boards.Count];
         for (int i = 0; i < _boards.Count; i++)

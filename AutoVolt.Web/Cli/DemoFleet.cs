@@ -49,9 +49,42 @@ public static partial class DemoFleet
         {
             builder.Configuration[$"{LedgerOptions.Section}:SettleSeconds"] = "5";
         }
+        // Fail at startup with the setting's name rather than in the background service later.
+        ToFleetOptions(demo, mqtt.ListenPort).Validate(TimeProvider.System.GetUtcNow());
         builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         builder.Services.AddHostedService<DemoFleetService>();
         return builder;
+    }
+
+    /// <summary>
+    /// The fleet a demo runs: fault-free unless <see cref="DemoOptions.Faults"/>, classes around the clock (numbers
+    /// move at any hour), periodic readings every simulated minute, catching up on the last 24 hours first.
+    /// </summary>
+    /// <remarks>
+    /// With faults on, boards still always boot with NTP time: the demo server dates a reading without timestamp at
+    /// its (real) receive time, which during the fast catch-up lies hours after the simulated capture time; such a
+    /// reading would sort after the rest of the day and be counted as a counter reset. (The end-to-end test runs the
+    /// unsynced-clock fault with the server on the simulated clock.)
+    /// </remarks>
+    public static FleetOptions ToFleetOptions(DemoOptions demo, int brokerPort)
+    {
+        ArgumentNullException.ThrowIfNull(demo);
+        var options = new FleetOptions
+        {
+            BrokerHost = "127.0.0.1",
+            BrokerPort = brokerPort,
+            Boards = demo.Boards,
+            TimeScale = demo.TimeScale,
+            PublishIntervalSeconds = 60,
+            Seed = demo.Seed,
+            ClassesAroundTheClock = true,
+        };
+        if (demo.Faults)
+        {
+            options.WithDefaultFaults();
+            options.UnsyncedClockAtBootProbability = 0;
+        }
+        return options;
     }
 
     private sealed partial class DemoFleetService(IOptions<DemoOptions> demo, IOptions<MqttOptions> mqtt, ILogger<DemoFleetService> logger) : BackgroundService
@@ -59,21 +92,7 @@ public static partial class DemoFleet
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             var o = demo.Value;
-            var options = new FleetOptions
-            {
-                BrokerHost = "127.0.0.1",
-                BrokerPort = mqtt.Value.ListenPort,
-                Boards = o.Boards,
-                TimeScale = o.TimeScale,
-                PublishIntervalSeconds = 60,
-                Seed = o.Seed,
-                ClassesAroundTheClock = true,
-            };
-            if (o.Faults)
-            {
-                options.WithDefaultFaults();
-            }
-            await using var fleet = new SimulatedFleet(options);
+            await using var fleet = new SimulatedFleet(ToFleetOptions(o, mqtt.Value.ListenPort));
             LogStarting(logger, o.Boards, mqtt.Value.ListenPort, o.TimeScale.ToString(CultureInfo.InvariantCulture));
             try
             {
@@ -82,7 +101,15 @@ public static partial class DemoFleet
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
             }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A demo failure must not take the application down (a background service's exception stops the host).
+                LogFailed(logger, ex);
+            }
         }
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Demo fleet stopped with an error; the application keeps running")]
+        private static partial void LogFailed(ILogger logger, Exception ex);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Demo fleet: {Boards} simulated boards publishing to the embedded broker on port {Port} (catching up on 24 h at {Scale}x)")]
         private static partial void LogStarting(ILogger logger, int boards, int port, string scale);
