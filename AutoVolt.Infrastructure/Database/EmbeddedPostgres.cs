@@ -64,8 +64,11 @@ public sealed class EmbeddedPostgres : IDisposable
     }
 
     /// <summary>Starts (creating if needed) the cluster under <paramref name="root"/>.</summary>
+    /// <param name="root">Cluster folder.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="port">TCP port to listen on (e.g. the same port again after a restart); a free port when null.</param>
     /// <exception cref="EmbeddedPostgresException">Binaries missing, or the server would not start; the message says what to do.</exception>
-    public static EmbeddedPostgres Start(string root, ILogger? logger = null)
+    public static EmbeddedPostgres Start(string root, ILogger? logger = null, int? port = null)
     {
         logger ??= NullLogger.Instance;
         var binDir = FindBinaries() ?? throw new EmbeddedPostgresException(MissingBinariesMessage);
@@ -81,7 +84,7 @@ public sealed class EmbeddedPostgres : IDisposable
             }
         }
         var pg = new EmbeddedPostgres(Path.GetFullPath(root), binDir, runAs, logger);
-        pg.StartCore();
+        pg.StartCore(port);
         return pg;
     }
 
@@ -90,7 +93,7 @@ public sealed class EmbeddedPostgres : IDisposable
     private string LogFile => Path.Combine(_root, "postgres.log");
     private string PasswordFile => Path.Combine(_root, "password");
 
-    private void StartCore()
+    private void StartCore(int? port)
     {
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(SocketDir);
@@ -120,7 +123,7 @@ public sealed class EmbeddedPostgres : IDisposable
                 _logger.LogWarning("Removing stale {PidFile} left by a server that is no longer running", pidFile);
                 File.Delete(pidFile);
             }
-            Port = FreePort();
+            Port = port ?? FreePort();
             var options = string.Create(CultureInfo.InvariantCulture,
                 $"-p {Port} -k {SocketDir} -c listen_addresses=127.0.0.1 -c max_connections=200");
             var started = RunPgCtl(["start", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o", options], throwOnError: false);
