@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ingestion;
 using AutoVolt.Web.Tests.Support;
@@ -117,5 +118,12 @@ public sealed class MosquittoStreamTests
         Assert.Contains("1000 / 100 / 40", html, StringComparison.Ordinal);
         Assert.Contains("Unacknowledged backlog (queued, not yet committed)</td><td>0</td>", html, StringComparison.Ordinal);
         Assert.Contains("Ingestion batch size (last / average)", html, StringComparison.Ordinal);
+
+        // And /metrics exports them as gauges.
+        using var metrics = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var body = await metrics.Content.ReadAsStringAsync();
+        Assert.Matches(new Regex("^autovolt_ingestion_backlog(\\{[^}]*\\})? 0$", RegexOptions.Multiline), body);
+        Assert.Matches(new Regex("^autovolt_ingestion_batch_size(\\{[^}]*\\})? [1-9]", RegexOptions.Multiline), body);
+        Assert.Matches(new Regex("^autovolt_ingestion_commit_duration_seconds(\\{[^}]*\\})? [0-9.eE+-]+$", RegexOptions.Multiline), body);
     }
 }
