@@ -1,8 +1,11 @@
+using AutoVolt.Infrastructure.Configuration;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ingestion;
 using AutoVolt.Web.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 
@@ -121,6 +124,31 @@ public sealed class BoardCredentialTests(SecuredBrokerFixture app) : IClassFixtu
         Assert.True(secret.Length >= 24);
         await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "SECCLI", userName: "SECCLI", password: secret);
         Assert.True(board.IsConnected);
+    }
+
+    [Fact]
+    public async Task Broker_OnNonLoopbackAddress_RequiresCredentialsWithoutTheSetting()
+    {
+        var port = TestPorts.Free();
+        var options = Options.Create(new MqttOptions { ListenAddress = "0.0.0.0", ListenPort = port });
+        // Without a credential store it refuses to start rather than accept anonymous boards off loopback.
+        await using (var unsafeBroker = new EmbeddedBroker(options, NullLogger<EmbeddedBroker>.Instance))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => unsafeBroker.StartAsync(CancellationToken.None));
+        }
+        await using var broker = new EmbeddedBroker(options, NullLogger<EmbeddedBroker>.Instance, app.Credentials);
+        await broker.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(broker.RequiresCredentials);
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await MqttTestClient.ConnectCodeAsync(port, "OFFLB-ANON"));
+            var secret = await app.Credentials.CreateAsync("OFFLB");
+            Assert.Equal(MqttClientConnectResultCode.Success, await MqttTestClient.ConnectCodeAsync(port, "OFFLB", "OFFLB", secret));
+        }
+        finally
+        {
+            await broker.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]
