@@ -27,7 +27,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
     /// <summary>Connections refused for missing or wrong board credentials.</summary>
     public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
 
-    /// <summary>Publishes refused because the topic is outside the board's own <c>autovolt/&lt;name&gt;/</c>.</summary>
+    /// <summary>Publishes (and subscriptions) refused because the topic is outside the board's own <c>autovolt/&lt;name&gt;/</c>.</summary>
     public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
 
     /// <summary>Whether clients must present board credentials.</summary>
@@ -73,6 +73,19 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
                 return Task.CompletedTask;
             }
             return InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            // A board may read only its own topics (e.g. commands), never another board's telemetry.
+            if (RequiresCredentials && !(e.SessionItems?[BoardSessionKey] is string board
+                && e.TopicFilter.Topic.StartsWith("autovolt/" + board + "/", StringComparison.Ordinal)))
+            {
+                Interlocked.Increment(ref _refusedPublishes);
+                LogSubscriptionRefused(logger, e.ClientId, e.UserName ?? "", e.TopicFilter.Topic);
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            }
+            return Task.CompletedTask;
         };
         await _server.StartAsync();
         Port = o.ListenPort;
@@ -121,6 +134,9 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} refused: credentials could not be checked: {Error}")]
     private static partial void LogCredentialCheckFailed(ILogger logger, string clientId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscription of client {ClientId} (board '{UserName}') to {Filter} refused: outside autovolt/<board>/")]
+    private static partial void LogSubscriptionRefused(ILogger logger, string clientId, string userName, string filter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publish of client {ClientId} (board '{UserName}') on {Topic} refused: outside autovolt/<board>/")]
     private static partial void LogPublishRefused(ILogger logger, string clientId, string userName, string topic);

@@ -152,6 +152,25 @@ public sealed class BoardCredentialTests(SecuredBrokerFixture app) : IClassFixtu
     }
 
     [Fact]
+    public async Task Subscribe_OtherBoardsTopics_IsRefused_OwnIsGranted()
+    {
+        var secret = await app.Credentials.CreateAsync("SECS");
+        var factory = new MqttClientFactory();
+        using var client = factory.CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", app.Factory.MqttPort).WithClientId("SECS")
+            .WithCredentials("SECS", secret).Build());
+        var result = await client.SubscribeAsync(factory.CreateSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic("autovolt/+/telemetry").WithAtLeastOnceQoS())
+            .WithTopicFilter(f => f.WithTopic("#").WithAtLeastOnceQoS())
+            .WithTopicFilter(f => f.WithTopic("autovolt/SECS/cmd").WithAtLeastOnceQoS())
+            .Build());
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, result.Items.ElementAt(0).ResultCode);
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, result.Items.ElementAt(1).ResultCode);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.ElementAt(2).ResultCode);
+        await client.DisconnectAsync();
+    }
+
+    [Fact]
     public async Task CreateAsync_InvalidName_Throws() =>
         await Assert.ThrowsAsync<ArgumentException>(() => app.Credentials.CreateAsync("bad name/with slash"));
 
