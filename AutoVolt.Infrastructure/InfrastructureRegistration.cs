@@ -37,6 +37,7 @@ public static class InfrastructureRegistration
         // Hosted services stop in reverse order: brokers/ingestion stop before the pipeline drains,
         // and the embedded PostgreSQL (registered earlier) stops last.
         services.AddSingleton<IngestionBatchWriter>();
+        services.AddSingleton<BoardCredentialStore>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton<IIngestionStatistics>(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());

@@ -56,6 +56,12 @@ public sealed class MqttOptions
     /// <summary>Address the embedded broker binds to; anonymous boards are accepted only on loopback.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Require per-board credentials (username = esp32_name, secret from <c>add-board</c>) on the embedded broker even
+    /// on loopback; always required when <see cref="ListenAddress"/> is not a loopback address.
+    /// </summary>
+    public bool RequireBoardCredentials { get; set; }
+
     public string? Username { get; set; }
     public string? Password { get; set; }
 

@@ -65,11 +65,12 @@ public sealed class EmbeddedPostgres : IDisposable
     }
 
     /// <summary>Starts (creating if needed) the cluster under <paramref name="root"/>.</summary>
+    /// <param name="root">Cluster folder.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="port">TCP port to listen on (e.g. the same port again after a restart); a free port when null.</param>
+    /// <param name="maxConnections">PostgreSQL max_connections of a newly started server.</param>
     /// <exception cref="EmbeddedPostgresException">Binaries missing, or the server would not start; the message says what to do.</exception>
-    public static EmbeddedPostgres Start(string root, ILogger? logger = null) => Start(root, logger, 200);
-
-    /// <summary>Starts (creating if needed) the cluster under <paramref name="root"/> allowing <paramref name="maxConnections"/> connections.</summary>
-    public static EmbeddedPostgres Start(string root, ILogger? logger, int maxConnections)
+    public static EmbeddedPostgres Start(string root, ILogger? logger = null, int? port = null, int maxConnections = 200)
     {
         logger ??= NullLogger.Instance;
         var binDir = FindBinaries() ?? throw new EmbeddedPostgresException(MissingBinariesMessage);
@@ -85,7 +86,7 @@ public sealed class EmbeddedPostgres : IDisposable
             }
         }
         var pg = new EmbeddedPostgres(Path.GetFullPath(root), binDir, runAs, logger) { _maxConnections = maxConnections };
-        pg.StartCore();
+        pg.StartCore(port);
         return pg;
     }
 
@@ -94,7 +95,7 @@ public sealed class EmbeddedPostgres : IDisposable
     private string LogFile => Path.Combine(_root, "postgres.log");
     private string PasswordFile => Path.Combine(_root, "password");
 
-    private void StartCore()
+    private void StartCore(int? port)
     {
         Directory.CreateDirectory(_root);
         Directory.CreateDirectory(SocketDir);
@@ -124,7 +125,7 @@ public sealed class EmbeddedPostgres : IDisposable
                 _logger.LogWarning("Removing stale {PidFile} left by a server that is no longer running", pidFile);
                 File.Delete(pidFile);
             }
-            Port = FreePort();
+            Port = port ?? FreePort();
             var options = string.Create(CultureInfo.InvariantCulture,
                 $"-p {Port} -k {SocketDir} -c listen_addresses=127.0.0.1 -c max_connections={_maxConnections}");
             var started = RunPgCtl(["start", "-D", DataDir, "-l", LogFile, "-w", "-t", "60", "-o", options], throwOnError: false);

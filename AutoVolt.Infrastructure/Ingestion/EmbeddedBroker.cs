@@ -12,10 +12,26 @@ namespace AutoVolt.Infrastructure.Ingestion;
 /// The in-process MQTTnet broker (Mqtt:Broker=embedded). A board's PUBACK is sent only after
 /// <see cref="InterceptingPublishAsync"/> handlers complete, so ingestion stores each message
 /// there: the board's own acknowledgement then means "in PostgreSQL".
+/// Off loopback (or with Mqtt:RequireBoardCredentials) every client must authenticate as its board
+/// (username = esp32_name, secret from <see cref="BoardCredentialStore"/>) and may publish only under
+/// <c>autovolt/&lt;its name&gt;/</c>; other publishes are refused (not stored, PUBACK NotAuthorized).
 /// </summary>
-public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger, BoardCredentialStore? credentials = null)
+    : IHostedService, IAsyncDisposable
 {
+    private const string BoardSessionKey = "autovolt.board";
     private MqttServer? _server;
+    private long _refusedConnections;
+    private long _refusedPublishes;
+
+    /// <summary>Connections refused for missing or wrong board credentials.</summary>
+    public long RefusedConnections => Interlocked.Read(ref _refusedConnections);
+
+    /// <summary>Publishes (and subscriptions) refused because the topic is outside the board's own <c>autovolt/&lt;name&gt;/</c>.</summary>
+    public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
+
+    /// <summary>Whether clients must present board credentials.</summary>
+    public bool RequiresCredentials { get; private set; }
 
     /// <summary>Awaited before the broker acknowledges a publish (set by ingestion).</summary>
     public Func<InterceptingPublishEventArgs, Task>? InterceptingPublishAsync { get; set; }
@@ -39,18 +55,35 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embedd
             .WithDefaultEndpointPort(o.ListenPort)
             .WithPersistentSessions()
             .Build();
-        _server = factory.CreateMqttServer(serverOptions);
-        _server.ValidatingConnectionAsync += e =>
+        RequiresCredentials = o.RequireBoardCredentials || !loopback;
+        if (RequiresCredentials && credentials is null)
         {
-            if (string.IsNullOrEmpty(e.ClientId))
+            throw new InvalidOperationException("The embedded broker requires board credentials but has no credential store.");
+        }
+        _server = factory.CreateMqttServer(serverOptions);
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingPublishAsync += e =>
+        {
+            if (RequiresCredentials && !MayPublish(e))
             {
-                e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N");
+                Interlocked.Increment(ref _refusedPublishes);
+                LogPublishRefused(logger, e.ClientId, e.UserName ?? "", e.ApplicationMessage.Topic);
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+                return Task.CompletedTask;
             }
-            if (!loopback)
+            return InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
+        };
+        _server.InterceptingSubscriptionAsync += e =>
+        {
+            // A board may read only its own topics (e.g. commands), never another board's telemetry.
+            if (RequiresCredentials && !(e.SessionItems?[BoardSessionKey] is string board
+                && e.TopicFilter.Topic.StartsWith("autovolt/" + board + "/", StringComparison.Ordinal)))
             {
-                // Off loopback every board needs its own credentials (not implemented for the embedded broker):
-                // use an external broker with per-board users and an ACL (deploy/mosquitto).
-                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                Interlocked.Increment(ref _refusedPublishes);
+                LogSubscriptionRefused(logger, e.ClientId, e.UserName ?? "", e.TopicFilter.Topic);
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             }
             return Task.CompletedTask;
         };
@@ -68,6 +101,55 @@ public sealed class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<Embedd
         Port = o.ListenPort;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, o.ListenPort);
     }
+
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        if (string.IsNullOrEmpty(e.ClientId))
+        {
+            e.AssignedClientIdentifier = "anon-" + Guid.NewGuid().ToString("N");
+        }
+        if (!RequiresCredentials)
+        {
+            return;
+        }
+        var user = e.UserName ?? "";
+        bool ok;
+        try
+        {
+            ok = await credentials!.VerifyAsync(user, e.Password ?? "", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogCredentialCheckFailed(logger, e.ClientId, ex.Message);
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            return;
+        }
+        if (!ok)
+        {
+            Interlocked.Increment(ref _refusedConnections);
+            LogConnectionRefused(logger, e.ClientId, user, e.RemoteEndPoint?.ToString() ?? "");
+            e.ReasonCode = string.IsNullOrEmpty(user) ? MqttConnectReasonCode.NotAuthorized : MqttConnectReasonCode.BadUserNameOrPassword;
+            return;
+        }
+        e.SessionItems[BoardSessionKey] = user;
+    }
+
+    private static bool MayPublish(InterceptingPublishEventArgs e) =>
+        e.SessionItems?[BoardSessionKey] is string board
+        && string.Equals(e.UserName, board, StringComparison.Ordinal)
+        && e.ApplicationMessage.Topic.StartsWith("autovolt/" + board + "/", StringComparison.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} (user '{UserName}', {Remote}) refused: missing or wrong board credentials")]
+    private static partial void LogConnectionRefused(ILogger logger, string clientId, string userName, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} refused: credentials could not be checked: {Error}")]
+    private static partial void LogCredentialCheckFailed(ILogger logger, string clientId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscription of client {ClientId} (board '{UserName}') to {Filter} refused: outside autovolt/<board>/")]
+    private static partial void LogSubscriptionRefused(ILogger logger, string clientId, string userName, string filter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publish of client {ClientId} (board '{UserName}') on {Topic} refused: outside autovolt/<board>/")]
+    private static partial void LogPublishRefused(ILogger logger, string clientId, string userName, string topic);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using AutoVolt.Domain.Telemetry;
 using AutoVolt.Infrastructure.Configuration;
@@ -20,6 +21,12 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     public const int MaxBatch = 500;
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(20_000) { SingleReader = true });
+    private long _received;
+    private long _batches;
+    private long _batchedMessages;
+    private long _commitTicks;
+    private int _lastBatchSize;
+    private long _lastCommitTicks;
     private long _stored;
     private long _duplicates;
     private long _quarantined;
@@ -28,11 +35,17 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     /// <summary>Raised after each commit with the devices that got new readings.</summary>
     public event Action<BatchResult>? Committed;
 
+    public long Received => Interlocked.Read(ref _received);
     public long Stored => Interlocked.Read(ref _stored);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Quarantined => Interlocked.Read(ref _quarantined);
     public long FailedBatches => Interlocked.Read(ref _failedBatches);
     public Instant? LastCommitAt { get; private set; }
+    public int LastBatchSize => Volatile.Read(ref _lastBatchSize);
+    public double AverageBatchSize => Interlocked.Read(ref _batches) is var n and > 0 ? (double)Interlocked.Read(ref _batchedMessages) / n : 0;
+    public double LastCommitMs => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _lastCommitTicks)).TotalMilliseconds;
+    public double AverageCommitMs => Interlocked.Read(ref _batches) is var n and > 0 ? Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _commitTicks)).TotalMilliseconds / n : 0;
+    public int Backlog => _queue.Reader.Count;
 
     private ClockRules Rules => new() { SettleWindow = Duration.FromSeconds(ledger.Value.SettleSeconds) };
 
@@ -41,6 +54,7 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     {
         var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
+        Interlocked.Increment(ref _received);
         await pending.Done.Task.WaitAsync(ct);
     }
 
@@ -79,7 +93,14 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
         }
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = await writer.WriteAsync(classified, ct);
+            var ticks = Stopwatch.GetTimestamp() - started;
+            Interlocked.Exchange(ref _lastCommitTicks, ticks);
+            Interlocked.Add(ref _commitTicks, ticks);
+            Volatile.Write(ref _lastBatchSize, batch.Count);
+            Interlocked.Add(ref _batchedMessages, batch.Count);
+            Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _stored, result.Inserted);
             Interlocked.Add(ref _duplicates, result.Duplicates);
             Interlocked.Add(ref _quarantined, result.Quarantined);
@@ -133,11 +154,28 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
 /// <summary>Counters of the ingestion pipeline.</summary>
 public interface IIngestionStatistics
 {
+    /// <summary>Messages handed to the pipeline (queued), stored or not.</summary>
+    long Received { get; }
     long Stored { get; }
     long Duplicates { get; }
     long Quarantined { get; }
     long FailedBatches { get; }
     Instant? LastCommitAt { get; }
+
+    /// <summary>Messages in the last committed batch.</summary>
+    int LastBatchSize { get; }
+
+    /// <summary>Mean messages per committed batch since start.</summary>
+    double AverageBatchSize { get; }
+
+    /// <summary>Duration of the last batch write + commit, in milliseconds.</summary>
+    double LastCommitMs { get; }
+
+    /// <summary>Mean batch write + commit duration since start, in milliseconds.</summary>
+    double AverageCommitMs { get; }
+
+    /// <summary>Messages queued and not yet committed (so not yet acknowledged to anyone).</summary>
+    int Backlog { get; }
 }
 
 /// <summary>The store is unavailable: the message was not stored and must not be acknowledged.</summary>

@@ -106,7 +106,11 @@ public sealed partial class MqttIngestionWorker(IOptions<MqttOptions> options, I
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Not stored: no ack; reconnect so the broker redelivers from the persistent session.
-            LogNotStored(logger, message.Topic, ex.Message);
+            // Logged once per reconnect (an outage fails every in-flight message; the pipeline logs each failed batch).
+            if (!_reconnectRequested)
+            {
+                LogNotStored(logger, message.Topic, ex.Message);
+            }
             _reconnectRequested = true;
         }
     }

@@ -18,7 +18,7 @@ public sealed class AutoVoltMetrics : IDisposable
     private readonly Counter<long> _quarantined;
     private volatile MetricsSnapshot _snapshot = MetricsSnapshot.Empty;
 
-    public AutoVoltMetrics(IMeterFactory factory)
+    public AutoVoltMetrics(IMeterFactory factory, IIngestionStatistics? ingestion = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         _meter = factory.Create(MeterName);
@@ -35,6 +35,13 @@ public sealed class AutoVoltMetrics : IDisposable
             "Unix time of each job's last finished run (job_runs; ledger = latest cursor update).");
         _meter.CreateObservableGauge("autovolt.jobs", ObserveJobStates, "{job}",
             "Hangfire jobs by state (succeeded and failed are totals kept by Hangfire).");
+        if (ingestion is not null)
+        {
+            _meter.CreateObservableGauge("autovolt.ingestion.backlog", () => ingestion.Backlog, "{message}",
+                "Messages queued for the ingestion writer, not yet committed nor acknowledged.");
+            _meter.CreateObservableGauge("autovolt.ingestion.batch_size", () => ingestion.LastBatchSize, "{message}", "Messages in the last committed ingestion batch.");
+            _meter.CreateObservableGauge("autovolt.ingestion.commit_duration", () => ingestion.LastCommitMs / 1000.0, "s", "Write + commit time of the last ingestion batch.");
+        }
         _meter.CreateObservableGauge("autovolt.metrics.sampled_at", () => _snapshot.SampledAtUnixSeconds, "s", "Unix time of the last database sample.");
     }
 

@@ -13,12 +13,45 @@ public sealed class MqttTestClient : IAsyncDisposable
 
     private MqttTestClient(IMqttClient client) => _client = client;
 
-    public static async Task<MqttTestClient> ConnectAsync(int port, string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500)
+    public static async Task<MqttTestClient> ConnectAsync(int port, string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500,
+        string? userName = null, string? password = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
-            .WithProtocolVersion(version).WithTimeout(TimeSpan.FromSeconds(10)).Build());
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+            .WithProtocolVersion(version).WithTimeout(TimeSpan.FromSeconds(10));
+        if (userName is not null)
+        {
+            options = options.WithCredentials(userName, password ?? "");
+        }
+        try
+        {
+            var result = await client.ConnectAsync(options.Build());
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                throw new MqttConnectRefusedException(result.ResultCode);
+            }
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
         return new MqttTestClient(client);
+    }
+
+    /// <summary>Connects and returns the broker's CONNACK code (the connection is closed again).</summary>
+    public static async Task<MqttClientConnectResultCode> ConnectCodeAsync(int port, string clientId, string? userName = null, string? password = null,
+        MqttProtocolVersion version = MqttProtocolVersion.V500)
+    {
+        try
+        {
+            await using var c = await ConnectAsync(port, clientId, version, userName, password);
+            return MqttClientConnectResultCode.Success;
+        }
+        catch (MqttConnectRefusedException ex)
+        {
+            return ex.Code;
+        }
     }
 
     public bool IsConnected => _client.IsConnected;
@@ -50,4 +83,10 @@ public sealed class MqttTestClient : IAsyncDisposable
             string.Create(CultureInfo.InvariantCulture, $"\"sequence_no\":{seq}"), "\"firmware_ver\":\"v2.0.0\"", "\"wifi_rssi\":-45",
             $"\"boot_id\":\"{bootId}\"",
         }.Where(s => s is not null)) + "}";
+}
+
+/// <summary>The broker answered CONNECT with a failure code.</summary>
+public sealed class MqttConnectRefusedException(MqttClientConnectResultCode code) : Exception($"connection refused: {code}")
+{
+    public MqttClientConnectResultCode Code { get; } = code;
 }

@@ -7,11 +7,11 @@ namespace AutoVolt.Web.Cli;
 
 /// <summary>
 /// Command-line verbs: <c>migrate-db</c>, <c>add-user &lt;name&gt; &lt;role&gt;</c> (password from AUTOVOLT_PASSWORD or stdin),
-/// <c>add-api-key &lt;name&gt; &lt;role&gt;</c>. Configuration (connection string, embedded data folder) is read as for the web app.
+/// <c>add-api-key &lt;name&gt; &lt;role&gt;</c>, <c>add-board &lt;esp32_name&gt;</c>. Configuration (connection string, embedded data folder) is read as for the web app.
 /// </summary>
 public static class CliVerbs
 {
-    private static readonly string[] Verbs = ["migrate-db", "add-user", "add-api-key", "migrate-legacy", "help", "--help"];
+    private static readonly string[] Verbs = ["migrate-db", "add-user", "add-api-key", "add-board", "migrate-legacy", "help", "--help"];
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -85,6 +85,8 @@ public static class CliVerbs
                     Console.WriteLine(key);
                     return 0;
                 }
+                case "add-board":
+                    return await AddBoardVerb.RunAsync(sp, positional, Console.Out);
                 default:
                     return Usage($"unknown verb {verb}");
             }
@@ -113,6 +115,7 @@ public static class CliVerbs
         w.WriteLine("       AutoVolt.Web migrate-db                              apply database migrations");
         w.WriteLine("       AutoVolt.Web add-user <name> <viewer|operator|admin> (password from AUTOVOLT_PASSWORD or stdin)");
         w.WriteLine("       AutoVolt.Web add-api-key <name> <viewer|operator|admin>");
+        w.WriteLine(AddBoardVerb.Usage);
         w.WriteLine(MigrateLegacyVerb.Usage);
     }
 }
