@@ -87,7 +87,6 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
             }
             return Task.CompletedTask;
         };
-        _server.InterceptingPublishAsync += e => InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
         try
         {
             await _server.StartAsync();
