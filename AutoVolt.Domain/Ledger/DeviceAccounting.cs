@@ -24,9 +24,12 @@ public static class DeviceAccounting
     {
         ArgumentNullException.ThrowIfNull(readings);
         ArgumentNullException.ThrowIfNull(policy);
-        if (readings.Select(r => r.DeviceKey).Distinct(StringComparer.Ordinal).Skip(1).Any())
+        for (int i = 1; i < readings.Count; i++)
         {
-            throw new ArgumentException("All readings must belong to one device.", nameof(readings));
+            if (!string.Equals(readings[i].DeviceKey, readings[0].DeviceKey, StringComparison.Ordinal))
+            {
+                throw new ArgumentException("All readings must belong to one device.", nameof(readings));
+            }
         }
         var ordered = Order(readings);
         var segments = new List<EnergySegment>();
@@ -44,13 +47,62 @@ public static class DeviceAccounting
     public static IReadOnlyList<AccountingReading> Order(IEnumerable<AccountingReading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        return readings
-            .GroupBy(r => r.MeasurementKey)
-            .Select(g => g.MinBy(r => r.EventId)!)
-            .OrderBy(r => r.Timestamp)
-            .ThenBy(r => r.SequenceNo.HasValue)
-            .ThenBy(r => r.SequenceNo ?? 0)
-            .ThenBy(r => r.EventId)
-            .ToList();
+        // A stable sort by (timestamp, sequence number with null first, event id), then duplicates dropped: readings
+        // with the same measurement share timestamp and sequence number, so they sit in one run of equal
+        // (timestamp, sequence number), where the first one (the lowest event id) is kept. No hashing of every
+        // reading, no LINQ: this runs on every derivation.
+        var input = readings as AccountingReading[] ?? [.. readings];
+        var index = new int[input.Length];
+        for (int i = 0; i < index.Length; i++)
+        {
+            index[i] = i;
+        }
+        Array.Sort(index, (a, b) =>
+        {
+            int c = CompareOrder(input[a], input[b]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var result = new List<AccountingReading>(input.Length);
+        int runStart = 0;
+        for (int k = 0; k < index.Length; k++)
+        {
+            var r = input[index[k]];
+            if (k > 0 && !SameSlot(input[index[k - 1]], r))
+            {
+                runStart = result.Count;
+            }
+            bool duplicate = false;
+            for (int j = runStart; j < result.Count; j++)
+            {
+                if (result[j].HasSameMeasurement(r))
+                {
+                    duplicate = true;
+                    break;
+                }
+            }
+            if (!duplicate)
+            {
+                result.Add(r);
+            }
+        }
+        return result;
     }
+
+    private static int CompareOrder(AccountingReading x, AccountingReading y)
+    {
+        int c = x.Timestamp.CompareTo(y.Timestamp);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = x.SequenceNo.HasValue.CompareTo(y.SequenceNo.HasValue);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = (x.SequenceNo ?? 0).CompareTo(y.SequenceNo ?? 0);
+        return c != 0 ? c : x.EventId.CompareTo(y.EventId);
+    }
+
+    private static bool SameSlot(AccountingReading x, AccountingReading y) => x.Timestamp == y.Timestamp && x.SequenceNo == y.SequenceNo;
 }

@@ -61,12 +61,37 @@ public sealed class CostVersionResolver
             throw new ArgumentOutOfRangeException(nameof(interval), "The interval must be bounded.");
         }
         var result = new List<Instant>();
-        var current = Resolve(interval.Start, classroom, deviceKey);
-        foreach (var candidate in _versions
-            .Where(x => x.EffectiveAt > interval.Start && x.EffectiveAt < interval.End && x.Version.AppliesTo(classroom, deviceKey))
-            .Select(x => x.EffectiveAt)
-            .Distinct())
+        // Versions are sorted by effective instant: find the first one after the start by binary search and walk
+        // only those inside the interval (most intervals contain none, so this is O(log n) per interval).
+        int lo = 0, hi = _versions.Length;
+        while (lo < hi)
         {
+            int mid = lo + ((hi - lo) / 2);
+            if (_versions[mid].EffectiveAt <= interval.Start)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        CostVersion? current = null;
+        bool resolvedStart = false;
+        Instant? previousCandidate = null;
+        for (int i = lo; i < _versions.Length && _versions[i].EffectiveAt < interval.End; i++)
+        {
+            var (version, candidate) = _versions[i];
+            if (candidate == previousCandidate || !version.AppliesTo(classroom, deviceKey))
+            {
+                continue;
+            }
+            previousCandidate = candidate;
+            if (!resolvedStart)
+            {
+                current = Resolve(interval.Start, classroom, deviceKey);
+                resolvedStart = true;
+            }
             var next = Resolve(candidate, classroom, deviceKey);
             if (!ReferenceEquals(next, current))
             {
