@@ -208,8 +208,31 @@ public sealed class EmbeddedPostgres : IDisposable
             return;
         }
         _started = false;
-        RunPgCtl(["stop", "-D", DataDir, "-m", "fast", "-w", "-t", "30"], throwOnError: false);
+        var stopped = RunPgCtl(["stop", "-D", DataDir, "-m", "fast", "-w", "-t", "60"], throwOnError: false);
+        if (stopped.ExitCode != 0 || !WaitForPidFileGone(TimeSpan.FromSeconds(10)))
+        {
+            // A fast shutdown that did not finish in time: stop without the shutdown checkpoint (WAL replay on next start).
+            _logger.LogWarning("Embedded PostgreSQL in {Root} did not stop cleanly (exit {ExitCode}: {Output}); stopping it immediately",
+                _root, stopped.ExitCode, stopped.Output.Trim());
+            RunPgCtl(["stop", "-D", DataDir, "-m", "immediate", "-w", "-t", "30"], throwOnError: false);
+            WaitForPidFileGone(TimeSpan.FromSeconds(10));
+        }
         _logger.LogInformation("Embedded PostgreSQL in {Root} stopped", _root);
+    }
+
+    private bool WaitForPidFileGone(TimeSpan timeout)
+    {
+        var pidFile = Path.Combine(DataDir, "postmaster.pid");
+        var deadline = Stopwatch.StartNew();
+        while (File.Exists(pidFile))
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                return false;
+            }
+            Thread.Sleep(50);
+        }
+        return true;
     }
 
     /// <inheritdoc />

@@ -22,6 +22,12 @@ public sealed class EmbeddedStartupTests : IDisposable
         }
     }
 
+    private string LogTail()
+    {
+        var log = Path.Combine(_dir, "postgres.log");
+        return File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(15)) : "(no log)";
+    }
+
     [Fact]
     public async Task App_EmbeddedDefault_StartsMigratesAndReusesDataOnSecondStart()
     {
@@ -35,7 +41,8 @@ public sealed class EmbeddedStartupTests : IDisposable
             Assert.Equal(MigrationRunner.ShippedScripts().Count, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM schemaversions"));
             await conn.ExecuteAsync("INSERT INTO quarantined_messages (topic, payload, reason, received_at) VALUES ('t', '\\x00', 'marker', now())");
         }
-        Assert.False(File.Exists(Path.Combine(_dir, "data", "postmaster.pid")), "the embedded server stops with the app");
+        var pidFile = Path.Combine(_dir, "data", "postmaster.pid");
+        Assert.False(File.Exists(pidFile), "the embedded server stops with the app; its log ends: " + LogTail());
 
         await using var second = AutoVoltAppFactory.Embedded(_dir);
         using (var client = second.CreateClient())
