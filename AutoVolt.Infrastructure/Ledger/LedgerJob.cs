@@ -38,6 +38,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         {
             appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
         }
+        appended += await RederiveForLateStatusesAsync(settledBefore, ct);
         if (appended > 0)
         {
             jobs.Enqueue<AggregationJob>(j => j.RunAsync(CancellationToken.None));
@@ -69,6 +70,38 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         if (appended > 0)
         {
             LogAccounted(logger, deviceKey, appended, late ? "late reading: window re-derived" : "forward");
+        }
+        return appended;
+    }
+
+    /// <summary>
+    /// Board status events (online/offline, Last Will) that arrived after the period they fall in was accounted:
+    /// re-derives each affected device from the reading before the earliest such event, so the Offline flag is what it
+    /// would have been had the status arrived in time (energy does not change). Returns the rows appended.
+    /// </summary>
+    public async Task<int> RederiveForLateStatusesAsync(Instant settledBefore, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var (devices, maxStatusId) = await LateStatusStore.PendingAsync(conn, settledBefore, ct);
+        if (maxStatusId is not { } maxId)
+        {
+            return 0;
+        }
+        var appended = 0;
+        foreach (var device in devices)
+        {
+            await LedgerStore.TryLockDeviceAsync(conn, device.DeviceKey, ct);
+            if ((await LedgerStore.CursorAsync(conn, device.DeviceKey, ct)).LastEventId is { } lastEventId)
+            {
+                appended += await RederiveAsync(conn, device.DeviceKey, device.From, lastEventId, "late status", ct);
+            }
+        }
+        await LateStatusStore.SaveAsync(conn, maxId, clock.GetCurrentInstant(), ct);
+        await tx.CommitAsync(ct);
+        if (appended > 0)
+        {
+            LogAccounted(logger, "(late status)", appended, "status inside an accounted period: windows re-derived");
         }
         return appended;
     }

@@ -47,6 +47,38 @@ public sealed class LedgerScenarioTests(KolkataScenarioApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task StatusArrivesAfterGapWasAccounted_WindowRederived_OfflineFlagAsIfOnTimeAndEnergyUnchanged()
+    {
+        const string key = "SCLST/fan_1";
+        var t0 = new DateTimeOffset(2025, 11, 10, 6, 0, 0, TimeSpan.Zero); // 11:30 IST
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "SCLST");
+        await board.PublishAsync("autovolt/SCLST/telemetry", MqttTestClient.Telemetry("SCLST", "fan_1", t0, null, 60m, 1));
+        await board.PublishAsync("autovolt/SCLST/telemetry", MqttTestClient.Telemetry("SCLST", "fan_1", t0.AddMinutes(5), null, 60m, 2));
+        await board.PublishAsync("autovolt/SCLST/telemetry", MqttTestClient.Telemetry("SCLST", "fan_1", t0.AddMinutes(35), null, 60m, 3));
+        await app.AccountAsync();
+        var before = await app.DayAsync(key, "2025-11-10");
+        Assert.Equal(35m, before.EnergyWh);
+        Assert.Equal(0, before.Flag("offline"));
+
+        // The board's status messages reach AutoVolt only now (e.g. a broker that queued them), inside the accounted gap.
+        await board.PublishAsync("autovolt/SCLST/status", Status("SCLST", "offline", t0.AddMinutes(7)));
+        await board.PublishAsync("autovolt/SCLST/status", Status("SCLST", "online", t0.AddMinutes(30)));
+        await app.AccountAsync();
+
+        var day = await app.DayAsync(key, "2025-11-10");
+        Assert.Equal(35m, day.EnergyWh);
+        Assert.Equal(30m, day.EnergyLowWh);
+        Assert.Equal(0.28m, day.Cost);
+        Assert.Equal(1, day.Flag("offline"));
+        Assert.Equal(1, day.Flag("gap"));
+        await using (var conn = await app.Db.OpenAsync())
+        {
+            Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM ledger_revisions WHERE device_key = @key AND reason = 'late status'", new { key }));
+        }
+        await app.AssertInvariantsAsync(key);
+    }
+
+    [Fact]
     public async Task FirmwareReset_CounterDropsWithNewBootId_DeltaIsNewCounterPlacedAfterBoot()
     {
         const string key = "SCRST/plug_1";
