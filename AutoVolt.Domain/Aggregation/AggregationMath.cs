@@ -8,7 +8,8 @@ namespace AutoVolt.Domain.Aggregation;
 /// </summary>
 /// <remarks>
 /// Sums are signed: pass the window's postings, markers and reversals (or only its live rows) and the result is
-/// the live total. Currency of a group: the single currency of its lines with non-zero cost, else of its latest line;
+/// the live total. Lines with energy and no cost version are counted under <see cref="EntryMarks.Unpriced"/>: their cost
+/// is missing from the total, and the UI says so. Currency of a group: the single currency of its lines with non-zero cost, else of its latest line;
 /// a group with non-zero costs in two currencies is an error (costs in different currencies cannot be added).
 /// </remarks>
 public static class AggregationMath
@@ -46,6 +47,10 @@ public static class AggregationMath
                 {
                     flags[mark] = flags.GetValueOrDefault(mark) + sign;
                 }
+            }
+            if (line.CostVersionId is null && line.EnergyWh != 0m)
+            {
+                flags[EntryMarks.Unpriced] = flags.GetValueOrDefault(EntryMarks.Unpriced) + sign;
             }
         }
         var nonZero = flags.Where(f => f.Value != 0).OrderBy(f => f.Key).ToDictionary(f => f.Key, f => f.Value);

@@ -39,4 +39,9 @@ public enum EntryMarks
     Late = 1 << 13,
     /// <summary>Readings of a device arrived out of (timestamp, sequence) order.</summary>
     OutOfOrder = 1 << 14,
+    /// <summary>
+    /// Aggregates only (never stored on a ledger row): a line with energy but no cost version, so its cost is missing
+    /// from the total. Counted by <c>AggregationMath</c> from <see cref="LedgerLine.CostVersionId"/>.
+    /// </summary>
+    Unpriced = 1 << 15,
 }

@@ -13,7 +13,7 @@ public static class EntryMarksText
         (EntryMarks.LateDelivery, "late_delivery"), (EntryMarks.NoSwitchMapping, "no_switch_mapping"),
         (EntryMarks.CounterWrap, "counter_wrap"), (EntryMarks.Estimated, "estimated"),
         (EntryMarks.Migrated, "migrated"), (EntryMarks.Accepted, "accepted"), (EntryMarks.Late, "late"),
-        (EntryMarks.OutOfOrder, "out_of_order"),
+        (EntryMarks.OutOfOrder, "out_of_order"), (EntryMarks.Unpriced, "unpriced"),
     ];
 
     /// <summary>Every individual mark with its snake_case name, in bit order.</summary>

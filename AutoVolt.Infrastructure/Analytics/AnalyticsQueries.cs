@@ -234,9 +234,14 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
             FROM daily_aggregates WHERE local_date >= @first AND local_date < @next AND (@classroom::text IS NULL OR classroom = @classroom)
             GROUP BY local_date
             """;
+        const string unpricedSql = """
+            SELECT coalesce(sum((flag_counts->>'unpriced')::int), 0)::int FROM monthly_aggregates
+            WHERE year = @year AND month = @month AND (@classroom::text IS NULL OR classroom = @classroom)
+            """;
         var first = new LocalDate(year, month, 1);
         await using var conn = await db.OpenAsync(ct);
         var t = await conn.QuerySingleAsync<TotalsRow>(new CommandDefinition(monthSql, new { classroom, year, month }, cancellationToken: ct));
+        var unpriced = await conn.ExecuteScalarAsync<int>(new CommandDefinition(unpricedSql, new { classroom, year, month }, cancellationToken: ct));
         var byDay = (await conn.QueryAsync<DayRow>(new CommandDefinition(daysSql, new { classroom, first, next = first.PlusMonths(1) }, cancellationToken: ct)))
             .ToDictionary(d => d.LocalDate);
         var days = new List<DayTotal>();
@@ -247,7 +252,7 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
                 : new DayTotal(d, 0m, 0m, 0m, EnergyByConfidence.Zero, 0m));
         }
         return new MonthReport(classroom, year, month, t.EnergyWh, t.Cost, t.Currency ?? _currency, t.OnTime,
-            new EnergyByConfidence(t.High, t.Medium, t.Low), t.Held, t.Devices, days);
+            new EnergyByConfidence(t.High, t.Medium, t.Low), t.Held, t.Devices, days) { UnpricedEntries = unpriced };
     }
 
     public async Task<IReadOnlyList<CostVersionRow>> CostVersionsAsync(CancellationToken ct = default)

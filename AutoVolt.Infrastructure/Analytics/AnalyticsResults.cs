@@ -46,10 +46,16 @@ public sealed record DeviceBreakdown(string? Classroom, LocalDate Date, decimal 
 /// <summary>Totals of one local day in a month series (zeros when nothing was accounted).</summary>
 public sealed record DayTotal(LocalDate Date, decimal EnergyWh, decimal Cost, decimal OnTimeSec, EnergyByConfidence EnergyByConfidence, decimal HeldEnergyWh);
 
-/// <summary>Month totals from <c>monthly_aggregates</c> and the per-day series from <c>daily_aggregates</c> (every day present).</summary>
+/// <summary>
+/// Month totals from <c>monthly_aggregates</c> and the per-day series from <c>daily_aggregates</c> (every day present).
+/// <see cref="UnpricedEntries"/>: live ledger rows with energy but no cost version (their cost is missing from <see cref="Cost"/>).
+/// </summary>
 public sealed record MonthReport(
     string? Classroom, int Year, int Month, decimal EnergyWh, decimal Cost, string Currency, decimal OnTimeSec,
-    EnergyByConfidence EnergyByConfidence, decimal HeldEnergyWh, int Devices, IReadOnlyList<DayTotal> Days);
+    EnergyByConfidence EnergyByConfidence, decimal HeldEnergyWh, int Devices, IReadOnlyList<DayTotal> Days)
+{
+    public int UnpricedEntries { get; init; }
+}
 
 /// <summary>A <c>cost_versions</c> row.</summary>
 public sealed record CostVersionRow(

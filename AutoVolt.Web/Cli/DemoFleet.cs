@@ -22,6 +22,12 @@ public sealed class DemoOptions
     public bool Faults { get; set; }
 
     public int Seed { get; set; } = 1;
+
+    /// <summary>
+    /// Rate per kWh (site currency) of the global cost version a demo creates when the database has none, so the demo shows
+    /// money; 0 = create none.
+    /// </summary>
+    public decimal Rate { get; set; } = 8m;
 }
 
 /// <summary><c>--demo</c>: a simulated fleet (the firmware core over MQTTnet) publishing to the embedded broker.</summary>
@@ -87,11 +93,20 @@ public static partial class DemoFleet
         return options;
     }
 
-    private sealed partial class DemoFleetService(IOptions<DemoOptions> demo, IOptions<MqttOptions> mqtt, ILogger<DemoFleetService> logger) : BackgroundService
+    private sealed partial class DemoFleetService(IOptions<DemoOptions> demo, IOptions<MqttOptions> mqtt, IServiceProvider services,
+        ILogger<DemoFleetService> logger) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             var o = demo.Value;
+            try
+            {
+                await EnsureDemoRateAsync(services, o.Rate, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                LogFailed(logger, ex);
+            }
             await using var fleet = new SimulatedFleet(ToFleetOptions(o, mqtt.Value.ListenPort));
             LogStarting(logger, o.Boards, mqtt.Value.ListenPort, o.TimeScale.ToString(CultureInfo.InvariantCulture));
             try
@@ -107,6 +122,25 @@ public static partial class DemoFleet
                 LogFailed(logger, ex);
             }
         }
+
+        /// <summary>A global rate from two local days back, created only when no cost version exists at all.</summary>
+        private async Task EnsureDemoRateAsync(IServiceProvider sp, decimal rate, CancellationToken ct)
+        {
+            var analytics = sp.GetRequiredService<Infrastructure.Analytics.AnalyticsQueries>();
+            if (rate <= 0m || (await analytics.CostVersionsAsync(ct)).Count > 0)
+            {
+                return;
+            }
+            var zone = sp.GetRequiredService<IOptions<SiteOptions>>().Value.Zone();
+            var today = sp.GetRequiredService<NodaTime.IClock>().GetCurrentInstant().InZone(zone).Date;
+            var created = await sp.GetRequiredService<Infrastructure.Pricing.CostVersionStore>().CreateAsync(new Infrastructure.Pricing.NewCostVersion(
+                rate, today.PlusDays(-2).AtMidnight(), Scope: "global",
+                Notes: "Demo rate, created by --demo because no cost version existed.", CreatedBy: "demo"), ct);
+            LogDemoRate(logger, created.CostPerKwh.ToString(CultureInfo.InvariantCulture), created.Currency, created.EffectiveFrom.ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture));
+        }
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Demo: no cost version existed; created a global demo rate of {Rate} {Currency}/kWh from {EffectiveFrom} (site time)")]
+        private static partial void LogDemoRate(ILogger logger, string rate, string currency, string effectiveFrom);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Demo fleet stopped with an error; the application keeps running")]
         private static partial void LogFailed(ILogger logger, Exception ex);

@@ -13,9 +13,33 @@ public sealed class AggregationMathTests
             DeltaMethod.Cumulative, confidence, marks, EntryKind.Posting, 1, 2);
     }
 
+    private static LedgerLine Unpriced(decimal energy, decimal held)
+    {
+        var start = Nov5.AtMidnight().InUtc().ToInstant() + Duration.FromHours(2);
+        return new LedgerLine("d1", "CR-101", start, start + Duration.FromMinutes(10), Nov5, energy, held, 600m, 0m, "INR", null, null,
+            DeltaMethod.Cumulative, Confidence.High, held > 0m ? EntryMarks.Held : EntryMarks.None, EntryKind.Posting, 1, 2);
+    }
+
     private static readonly LocalDate Nov5 = new(2025, 11, 5);
     private static readonly LocalDate Nov6 = new(2025, 11, 6);
     private static readonly LocalDate Dec1 = new(2025, 12, 1);
+
+    [Fact]
+    public void Sum_LinesWithoutCostVersion_CountedAsUnpricedWhenTheyCarryEnergy()
+    {
+        var priced = Line("d1", Nov5, 100m, Confidence.High);
+        var unpriced = Unpriced(40m, 0m);
+        var heldOnly = Unpriced(0m, 500m);
+        var unpriced2 = Unpriced(25m, 0m);
+
+        var totals = AggregationMath.Sum([priced, unpriced, heldOnly, unpriced2, unpriced2.ToReversal()]);
+
+        // Two unpriced lines with energy, one of them reversed → 1; held-only lines carry no energy to price.
+        Assert.Equal(1, totals.FlagCounts[EntryMarks.Unpriced]);
+        Assert.Equal(1m, totals.Cost);
+        Assert.False(AggregationMath.Sum([priced]).FlagCounts.ContainsKey(EntryMarks.Unpriced));
+        Assert.Equal("unpriced", EntryMarksText.Format(EntryMarks.Unpriced));
+    }
 
     [Fact]
     public void Sum_SignedLines_CountsReversalsNegative()

@@ -2,6 +2,7 @@ using System.Globalization;
 using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Ledger;
 using AutoVolt.Web.Tests.Support;
+using Bunit;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -75,6 +76,34 @@ public sealed class LedgerScenarioTests(KolkataScenarioApp app) : IClassFixture<
         {
             Assert.Equal(1, await conn.ExecuteScalarAsync<int>("SELECT count(*) FROM ledger_revisions WHERE device_key = @key AND reason = 'late status'", new { key }));
         }
+        await app.AssertInvariantsAsync(key);
+    }
+
+    [Fact]
+    public async Task ReadingsBeforeAnyRate_Unpriced_CountedAndShownAsCostIncompleteOnTheDashboard()
+    {
+        // The scenario's only rate starts 2025-01-01 local: 2024-12-30 has none.
+        const string key = "SCNOR/light_1";
+        var t0 = new DateTimeOffset(2024, 12, 30, 5, 0, 0, TimeSpan.Zero);
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "SCNOR");
+        await board.PublishAsync("autovolt/SCNOR/telemetry", MqttTestClient.Telemetry("SCNOR", "light_1", t0, 100m, 40m, 1));
+        await board.PublishAsync("autovolt/SCNOR/telemetry", MqttTestClient.Telemetry("SCNOR", "light_1", t0.AddMinutes(30), 120m, 40m, 2));
+        await app.AccountAsync();
+
+        var day = await app.DayAsync(key, "2024-12-30");
+        Assert.Equal(20m, day.EnergyWh);
+        Assert.Equal(0m, day.Cost);
+        Assert.Equal(1, day.Flag("unpriced"));
+        var queries = app.Factory.Services.GetRequiredService<AutoVolt.Infrastructure.Analytics.AnalyticsQueries>();
+        Assert.Equal(1, (await queries.MonthlyAsync(null, 2024, 12)).UnpricedEntries);
+        Assert.Equal(0, (await queries.MonthlyAsync(null, 2025, 11)).UnpricedEntries);
+
+        await using var ctx = BunitSetup.Create(app.Db, NodaTime.Instant.FromUtc(2024, 12, 30, 12, 0), AutoVolt.Infrastructure.Auth.Roles.Viewer);
+        var cut = ctx.Render<AutoVolt.Web.Components.Pages.Dashboard.Dashboard>();
+        cut.WaitForElement("[data-testid=card-today]");
+        Assert.Contains("no cost version", cut.Find("[data-testid=unpriced-alert]").TextContent, StringComparison.Ordinal);
+        Assert.Single(cut.FindAll("[data-testid=card-today-unpriced]"));
+        Assert.Single(cut.FindAll("[data-testid=card-month-unpriced]"));
         await app.AssertInvariantsAsync(key);
     }
 

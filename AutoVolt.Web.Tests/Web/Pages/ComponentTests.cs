@@ -35,6 +35,23 @@ public sealed class ComponentTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(7, true)]
+    public void StatCard_UnpricedEntries_CostIncompleteLabelShownExactlyWhenPositive(int unpriced, bool shown)
+    {
+        var cut = _ctx.Render<StatCard>(p => p.Add(c => c.Title, "Today").Add(c => c.TestId, "card").Add(c => c.EnergyWh, 1250m)
+            .Add(c => c.Cost, 0m).Add(c => c.UnpricedEntries, unpriced));
+
+        var chips = cut.FindAll("[data-testid=card-unpriced]");
+        Assert.Equal(shown, chips.Count == 1);
+        if (shown)
+        {
+            Assert.Contains("no rate", chips[0].TextContent, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("0", "0.000 kWh")]
     [InlineData("999.4", "0.999 kWh")]
     [InlineData("1234.5678", "1.235 kWh")]

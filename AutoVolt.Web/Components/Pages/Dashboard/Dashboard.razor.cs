@@ -65,6 +65,8 @@ public sealed partial class Dashboard : IDisposable
         });
     }
 
+    private int TodayUnpriced => _summary?.Quality.FlagCounts.GetValueOrDefault("unpriced") ?? 0;
+
     private async Task OnClassroomChangedAsync(string? classroom)
     {
         _classroom = classroom;
