@@ -78,6 +78,11 @@ public sealed class ReportPagesTests(SeededPagesFixture data) : IClassFixture<Se
         AssertCell(cut, "2025-10-04", "av-cal-mid", 2000m);   // exactly 2 kWh is still 1–2
         AssertCell(cut, "2025-10-05", "av-cal-high", 2000.5m);
         AssertCell(cut, "2025-10-15", "av-cal-mid", 1200m);
+        // After today (2025-10-15 in the site zone) a day without energy has not happened yet: a dash, not "0.000".
+        var future = cut.Find("[data-date='2025-10-16']");
+        Assert.Contains("av-cal-future", future.ClassList);
+        Assert.Equal("–", future.QuerySelector(".av-cal-kwh")!.TextContent);
+        Assert.Null(future.GetAttribute("data-wh"));
         Assert.Equal(31, cut.FindAll(".av-cal-cell").Count);
         Assert.Empty(cut.FindAll("[data-testid=month-total] .mud-chip"));
 
@@ -88,7 +93,7 @@ public sealed class ReportPagesTests(SeededPagesFixture data) : IClassFixture<Se
         Assert.Equal("2025-11", cut.Find("[data-testid=month-label]").TextContent);
         AssertCell(cut, "2025-11-20", "av-cal-low", 350m);
         AssertCell(cut, "2025-11-05", "av-cal-mid", 1500m);
-        AssertCell(cut, "2025-11-01", "av-cal-zero", 0m);
+        Assert.Contains("av-cal-future", cut.Find("[data-date='2025-11-01']").ClassList);
         // The chip sits inside the total line (a div, not a p: a chip inside a p is split out of it by the HTML parser).
         Assert.Equal("0.050 kWh", cut.Find("[data-testid=month-total] .mud-chip .av-energy").TextContent);
 
