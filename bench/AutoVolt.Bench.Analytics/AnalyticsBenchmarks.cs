@@ -80,6 +80,29 @@ public class AnalyticsBenchmarks
             """, commandTimeout: 900);
     }
 
+    /// <summary>Compares <see cref="AnalyticsQueries.TimelineAsync"/> with <see cref="TimelineBefore"/> bucket by bucket; 0 when equal.</summary>
+    public async Task<int> CheckTimelineAgainstBeforeAsync()
+    {
+        int failures = 0;
+        foreach (var (room, from, to, minutes) in new (string?, LocalDate, LocalDate, int)[]
+        {
+            (null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15), (null, LedgerFrom, Last, 60), ("R7", LedgerFrom, Last, 5),
+            (null, new LocalDate(2025, 12, 30), Last, 90), (null, new LocalDate(2025, 12, 1), new LocalDate(2025, 12, 2), 1440),
+        })
+        {
+            var now = await _queries!.TimelineAsync(room, from, to, minutes);
+            var before = await TimelineBefore.TimelineAsync(_db!, _queries.Calendar, room, from, to, minutes);
+            bool same = now.Buckets.Count == before.Buckets.Count && now.Buckets.Zip(before.Buckets).All(p =>
+                p.First.Start == p.Second.Start && Same(p.First.EnergyWh, p.Second.EnergyWh) && Same(p.First.Cost, p.Second.Cost)
+                && Same(p.First.EstimatedWh, p.Second.EstimatedWh));
+            Console.WriteLine($"{room ?? "all"} {from}..{to} /{minutes} min: {now.Buckets.Count} buckets, {(same ? "identical" : "DIFFERENT")}");
+            failures += same ? 0 : 1;
+        }
+        return failures;
+
+        static bool Same(decimal a, decimal b) => a == b && a.Scale == b.Scale;
+    }
+
     [Benchmark]
     public Task<DaySummary> SummaryAllClassrooms() => _queries!.SummaryAsync(null, new LocalDate(2025, 6, 15));
 
@@ -94,6 +117,11 @@ public class AnalyticsBenchmarks
 
     [Benchmark]
     public Task<Timeline> TimelineOneDay15Min() => _queries!.TimelineAsync(null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15);
+
+    /// <summary>Same-run baseline: the timeline code before the rewrite (<see cref="TimelineBefore"/>), same query.</summary>
+    [Benchmark]
+    public Task<Timeline> TimelineOneDay15MinBefore() =>
+        TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15);
 
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinAll() => _queries!.TimelineAsync(null, LedgerFrom, Last, 60);
