@@ -126,6 +126,10 @@ public class AnalyticsBenchmarks
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinAll() => _queries!.TimelineAsync(null, LedgerFrom, Last, 60);
 
+    /// <summary>Same-run baseline of <see cref="Timeline31Days60MinAll"/> (<see cref="TimelineBefore"/>).</summary>
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinAllBefore() => TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, null, LedgerFrom, Last, 60);
+
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinOneClassroom() => _queries!.TimelineAsync("R7", LedgerFrom, Last, 60);
 

@@ -9,7 +9,7 @@ namespace AutoVolt.Bench;
 
 /// <summary>
 /// The timeline as it was before the 0045 covering index and the date_bin / shared-fraction rewrite (commit 9ca13a3), kept
-/// only as the same-run baseline of <see cref="AnalyticsBenchmarks.TimelineOneDay15MinBefore"/> (the currency lookup is left
+/// only as the same-run baseline of the *Before benchmarks (the currency lookup is left
 /// out; it costs well under a millisecond). It runs against the current schema, so it also reads the new index.
 /// </summary>
 internal static class TimelineBefore
