@@ -104,32 +104,30 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         var estimated = new decimal[buckets.Count];
         long bucketNanos = bucket.ToInt64Nanoseconds();
 
-        // Rows inside one bucket are summed by PostgreSQL (bucket index from date_bin, integer arithmetic); rows crossing
-        // bucket boundaries come back one by one (streamed) and are shared pro rata here with exactly the arithmetic of
-        // TimeBuckets.ProRata (one fraction per cut, shared by energy, cost and estimated energy), clamped to the row's
-        // local day. A low-confidence row's estimated energy is its energy, so its estimated shares are its energy shares.
-        // Both halves read ledger_entries_timeline_idx (0045) with index-only scans.
+        // Rows inside one bucket are summed by PostgreSQL; rows crossing bucket boundaries come back one by one (streamed)
+        // and are shared pro rata here with exactly the arithmetic of TimeBuckets.ProRata (one fraction per cut, shared by
+        // energy, cost and estimated energy), clamped to the row's local day. A low-confidence row's estimated energy is
+        // its energy, so its estimated shares are its energy shares. Both halves read ledger_entries_timeline_idx (0045)
+        // with index-only scans. Buckets come from date_bin on the grid of the day's start (integer arithmetic) on the
+        // unclamped period: a row inside one grid cell is the same single bucket as after clamping (cells before the day
+        // → bucket 0, at or after its end → the last bucket, hence the index clamp), any other row is clamped in C#.
         const string sql = """
             WITH days AS (
                 SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
-            r AS NOT MATERIALIZED (
+            b AS NOT MATERIALIZED (
                 SELECT d.local_date - @start AS day, d.day_start, d.n, le.energy_wh, le.cost, le.confidence = 'low' AS low,
-                       least(greatest(le.period_start, d.day_start), d.day_end) AS s,
-                       least(greatest(le.period_end, d.day_start), d.day_end) AS e
+                       le.period_start, le.period_end, date_bin(@bucket, le.period_start, d.day_start) AS t0,
+                       date_bin(@bucket, greatest(le.period_end - interval '1 microsecond', le.period_start), d.day_start) AS t1
                 FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
                 WHERE le.local_date >= @start AND le.local_date <= @end
                   AND (@classroom::text IS NULL OR (le.device_key, le.local_date) IN (SELECT da.device_key, da.local_date FROM daily_aggregates da
-                       WHERE da.classroom = @classroom AND da.local_date >= @start AND da.local_date <= @end))),
-            b AS NOT MATERIALIZED (
-                SELECT r.*, date_bin(@bucket, s, day_start) AS t0,
-                       CASE WHEN e > s THEN date_bin(@bucket, e - interval '1 microsecond', day_start) ELSE date_bin(@bucket, s, day_start) END AS t1
-                FROM r)
-            SELECT day, least(extract(epoch FROM t0 - day_start) / @bucketSeconds, n - 1)::int AS b,
+                       WHERE da.classroom = @classroom AND da.local_date >= @start AND da.local_date <= @end)))
+            SELECT day, least(greatest(extract(epoch FROM t0 - day_start) / @bucketSeconds, 0), n - 1)::int AS b,
                    sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh,
                    NULL::timestamptz AS s, NULL::timestamptz AS e, false AS low
             FROM b WHERE t0 = t1 GROUP BY day, day_start, n, t0
             UNION ALL
-            SELECT day, -1, energy_wh, cost, NULL, s, e, low
+            SELECT day, -1, energy_wh, cost, NULL, period_start, period_end, low
             FROM b WHERE t0 <> t1
             """;
         await using var conn = await db.OpenAsync(ct);
@@ -159,10 +157,19 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
                 var (dayStart, dayEnd, last) = (dayStarts[day], dayEnds[day], counts[day] - 1);
                 var from = Clamp(reader.GetFieldValue<Instant>(5), dayStart, dayEnd);
                 var to = Clamp(reader.GetFieldValue<Instant>(6), dayStart, dayEnd);
-                bool low = reader.GetBoolean(7) && e != 0m; // as before: a zero amount adds nothing (keeps the decimal scale)
+                bool low = reader.GetBoolean(7);
                 long s = (from - dayStart).ToInt64Nanoseconds(), t = (to - dayStart).ToInt64Nanoseconds();
                 int b0 = (int)Math.Min(s / bucketNanos, last);
                 int b1 = t > s ? (int)Math.Min((t - 1) / bucketNanos, last) : b0;
+                if (b0 == b1)
+                {
+                    // Crossed a grid line only outside its day: one bucket after clamping, added whole like the grouped rows.
+                    energy[offset + b0] += e;
+                    cost[offset + b0] += c;
+                    estimated[offset + b0] += low ? e : 0m;
+                    continue;
+                }
+                low &= e != 0m; // as before: a zero amount is not shared (its shares would change the decimal scale)
                 decimal total = t - s, doneE = 0m, doneC = 0m;
                 for (int k = b0; k < b1; k++)
                 {

@@ -103,6 +103,37 @@ public class AnalyticsBenchmarks
         static bool Same(decimal a, decimal b) => a == b && a.Scale == b.Scale;
     }
 
+    /// <summary>Alternates <see cref="TimelineOneDay15Min"/> and <see cref="TimelineOneDay15MinBefore"/> call by call (after 5 warm-up pairs).</summary>
+    public async Task TimelineAbAsync(int calls)
+    {
+        var (now, before) = (new List<double>(), new List<double>());
+        for (int i = -5; i < calls; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            await TimelineOneDay15Min();
+            double a = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            await TimelineOneDay15MinBefore();
+            double b = sw.Elapsed.TotalMilliseconds;
+            if (i >= 0)
+            {
+                (now, before) = ([.. now, a], [.. before, b]);
+            }
+        }
+        var (n, o) = (Stats(now), Stats(before));
+        Console.WriteLine(FormattableString.Invariant($"{calls} alternating calls each, load average {File.ReadAllText("/proc/loadavg").Trim()}"));
+        Console.WriteLine(FormattableString.Invariant($"TimelineOneDay15Min       mean {n.Mean,7:F1} ms  p50 {n.P50,7:F1}  p95 {n.P95,7:F1}  max {n.Max,7:F1}"));
+        Console.WriteLine(FormattableString.Invariant($"TimelineOneDay15MinBefore mean {o.Mean,7:F1} ms  p50 {o.P50,7:F1}  p95 {o.P95,7:F1}  max {o.Max,7:F1}"));
+        Console.WriteLine(FormattableString.Invariant($"ratio new/before          mean {n.Mean / o.Mean,7:F2}     p50 {n.P50 / o.P50,7:F2}  p95 {n.P95 / o.P95,7:F2}"));
+
+        static (double Mean, double P50, double P95, double Max) Stats(List<double> xs)
+        {
+            var sorted = xs.Order().ToArray();
+            double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            return (sorted.Average(), At(0.5), At(0.95), sorted[^1]);
+        }
+    }
+
     [Benchmark]
     public Task<DaySummary> SummaryAllClassrooms() => _queries!.SummaryAsync(null, new LocalDate(2025, 6, 15));
 

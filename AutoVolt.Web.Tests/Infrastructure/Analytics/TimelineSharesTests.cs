@@ -52,6 +52,42 @@ public sealed class TimelineSharesTests(AnalyticsFixture app) : IClassFixture<An
         Assert.Equal((summary.EnergyWh, summary.Cost), (t.Buckets.Sum(b => b.EnergyWh), t.Buckets.Sum(b => b.Cost)));
     }
 
+    [Fact]
+    public async Task TimelineAsync_RowsOutsideTheirLocalDay_ClampedIntoTheDaySoBucketsStillSumToTheSummary()
+    {
+        // Rows never cross a local midnight, but the timeline must not lose a row whose local_date disagrees with its
+        // period (it clamps it into the day). 2026-06-10 is 04:00Z .. 04:00Z next day; quarter-hour buckets 0..95.
+        var day = Date("2026-06-10");
+        await OutsideAsync("2026-06-10T03:46:00Z", "2026-06-10T03:59:00Z", 7m);        // before the day, one grid cell: bucket 0
+        await OutsideAsync("2026-06-10T03:50:00Z", "2026-06-10T04:20:00Z", 30m);       // 04:00–04:20 after clamping: 15 + 5 min
+        await OutsideAsync("2026-06-10T03:00:00Z", "2026-06-10T03:00:00Z", 1m, "low"); // zero length before the day: bucket 0
+        await OutsideAsync("2026-06-10T02:00:00Z", "2026-06-10T03:00:00Z", 5m, "low"); // before the day, several grid cells: bucket 0
+        await OutsideAsync("2026-06-11T04:05:00Z", "2026-06-11T04:10:00Z", 2m);        // after the day, one grid cell: bucket 95
+        await OutsideAsync("2026-06-11T03:55:00Z", "2026-06-11T04:10:00Z", 3m, "low"); // 03:55–04:00 after clamping: bucket 95
+        await OutsideAsync("2026-06-11T04:00:00Z", "2026-06-11T04:00:00Z", 4m);        // zero length at the day's end: bucket 95
+        await app.AggregateAsync();
+
+        var t = await app.Queries.TimelineAsync(null, day, day, 15);
+
+        Assert.Equal(96, t.Buckets.Count);
+        Assert.Equal((35.5m, 6m, 0.0071m), (t.Buckets[0].EnergyWh, t.Buckets[0].EstimatedWh, t.Buckets[0].Cost));
+        Assert.Equal((7.5m, 0m, 0.0015m), (t.Buckets[1].EnergyWh, t.Buckets[1].EstimatedWh, t.Buckets[1].Cost));
+        Assert.Equal((9m, 3m, 0.0018m), (t.Buckets[95].EnergyWh, t.Buckets[95].EstimatedWh, t.Buckets[95].Cost));
+        Assert.Equal(0m, t.Buckets.Skip(2).Take(93).Sum(b => Math.Abs(b.EnergyWh)));
+        var summary = await app.Queries.SummaryAsync(null, day);
+        Assert.Equal((52m, 0.0104m), (summary.EnergyWh, summary.Cost));
+        Assert.Equal((summary.EnergyWh, summary.Cost), (t.Buckets.Sum(b => b.EnergyWh), t.Buckets.Sum(b => b.Cost)));
+
+        async Task OutsideAsync(string start, string end, decimal wh, string confidence = "high")
+        {
+            await using var conn = await app.Db.OpenAsync();
+            await conn.ExecuteAsync("""
+                INSERT INTO ledger_entries (device_key, classroom, kind, period_start, period_end, local_date, energy_wh, cost, currency, method, confidence, created_at)
+                VALUES ('TO/d', '', 'posting', @ps, @pe, @day, @wh, @wh * 0.2 / 1000, 'USD', 'cumulative', @confidence, now())
+                """, new { ps = At(start), pe = At(end), day, wh, confidence });
+        }
+    }
+
     [Theory]
     [InlineData(11, "2027-03-14", 90)]  // spring forward: 23 h, 16 buckets, the last one 60 min
     [InlineData(12, "2027-11-07", 15)]  // fall back: 25 h, 100 buckets
