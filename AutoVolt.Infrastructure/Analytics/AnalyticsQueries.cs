@@ -40,6 +40,41 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
     /// <summary>Decimals of a bucket's share of a row's cost (energy uses 6).</summary>
     public const int CostShareDecimals = 12;
 
+    // The timeline's ledger rows per local day of the range (unclamped period, grid buckets t0/t1 of start and end), for all
+    // classrooms or for the device-days whose daily aggregate is in @classroom; then single-bucket rows summed per bucket
+    // and the others one by one (see TimelineAsync).
+    private const string TimelineDays = """
+        WITH days AS (
+            SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
+        b AS NOT MATERIALIZED (
+            SELECT d.local_date - @start AS day, d.day_start, d.n, le.energy_wh, le.cost, le.confidence = 'low' AS low,
+                   le.period_start, le.period_end, date_bin(@bucket, le.period_start, d.day_start) AS t0,
+                   date_bin(@bucket, greatest(le.period_end - interval '1 microsecond', le.period_start), d.day_start) AS t1
+
+        """;
+
+    private const string TimelineBuckets = """
+
+        SELECT day, least(greatest(extract(epoch FROM t0 - day_start) / @bucketSeconds, 0), n - 1)::int AS b,
+               sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh,
+               NULL::timestamptz AS s, NULL::timestamptz AS e, false AS low
+        FROM b WHERE t0 = t1 GROUP BY day, day_start, n, t0
+        UNION ALL
+        SELECT day, -1, energy_wh, cost, NULL, period_start, period_end, low
+        FROM b WHERE t0 <> t1
+        """;
+
+    private const string TimelineAllSql = TimelineDays + """
+                FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
+                WHERE le.local_date >= @start AND le.local_date <= @end)
+        """ + TimelineBuckets;
+
+    private const string TimelineClassroomSql = TimelineDays + """
+                FROM days d JOIN daily_aggregates da ON da.local_date = d.local_date AND da.classroom = @classroom
+                JOIN ledger_entries le ON le.local_date = da.local_date AND le.device_key = da.device_key
+                WHERE da.local_date >= @start AND da.local_date <= @end AND le.local_date >= @start AND le.local_date <= @end)
+        """ + TimelineBuckets;
+
     private readonly SiteCalendar _calendar = new(site.Value.Zone());
     private readonly string _currency = site.Value.Currency;
 
@@ -108,30 +143,11 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         // and are shared pro rata here with exactly the arithmetic of TimeBuckets.ProRata (one fraction per cut, shared by
         // energy, cost and estimated energy), clamped to the row's local day. A low-confidence row's estimated energy is
         // its energy, so its estimated shares are its energy shares. Both halves read ledger_entries_timeline_idx (0045)
-        // with index-only scans. Buckets come from date_bin on the grid of the day's start (integer arithmetic) on the
+        // with index-only scans (a classroom: only its device-days, looked up by (local_date, device_key)). Buckets come from date_bin on the grid of the day's start (integer arithmetic) on the
         // unclamped period: a row inside one grid cell is the same single bucket as after clamping (cells before the day
         // → bucket 0, at or after its end → the last bucket, hence the index clamp), any other row is clamped in C#.
-        const string sql = """
-            WITH days AS (
-                SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
-            b AS NOT MATERIALIZED (
-                SELECT d.local_date - @start AS day, d.day_start, d.n, le.energy_wh, le.cost, le.confidence = 'low' AS low,
-                       le.period_start, le.period_end, date_bin(@bucket, le.period_start, d.day_start) AS t0,
-                       date_bin(@bucket, greatest(le.period_end - interval '1 microsecond', le.period_start), d.day_start) AS t1
-                FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
-                WHERE le.local_date >= @start AND le.local_date <= @end
-                  AND (@classroom::text IS NULL OR (le.device_key, le.local_date) IN (SELECT da.device_key, da.local_date FROM daily_aggregates da
-                       WHERE da.classroom = @classroom AND da.local_date >= @start AND da.local_date <= @end)))
-            SELECT day, least(greatest(extract(epoch FROM t0 - day_start) / @bucketSeconds, 0), n - 1)::int AS b,
-                   sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh,
-                   NULL::timestamptz AS s, NULL::timestamptz AS e, false AS low
-            FROM b WHERE t0 = t1 GROUP BY day, day_start, n, t0
-            UNION ALL
-            SELECT day, -1, energy_wh, cost, NULL, period_start, period_end, low
-            FROM b WHERE t0 <> t1
-            """;
         await using var conn = await db.OpenAsync(ct);
-        await using (var cmd = new NpgsqlCommand(sql, conn))
+        await using (var cmd = new NpgsqlCommand(classroom is null ? TimelineAllSql : TimelineClassroomSql, conn))
         {
             cmd.Parameters.AddWithValue("dates", dates);
             cmd.Parameters.AddWithValue("dayStarts", dayStarts);
@@ -139,7 +155,10 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
             cmd.Parameters.AddWithValue("counts", counts);
             cmd.Parameters.AddWithValue("start", start);
             cmd.Parameters.AddWithValue("end", end);
-            cmd.Parameters.AddWithValue("classroom", NpgsqlTypes.NpgsqlDbType.Text, (object?)classroom ?? DBNull.Value);
+            if (classroom is not null)
+            {
+                cmd.Parameters.AddWithValue("classroom", classroom);
+            }
             cmd.Parameters.AddWithValue("bucket", bucket);
             cmd.Parameters.AddWithValue("bucketSeconds", (decimal)bucket.TotalSeconds);
             await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
