@@ -164,6 +164,10 @@ public class AnalyticsBenchmarks
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinOneClassroom() => _queries!.TimelineAsync("R7", LedgerFrom, Last, 60);
 
+    /// <summary>Same-run baseline of <see cref="Timeline31Days60MinOneClassroom"/> (<see cref="TimelineBefore"/>).</summary>
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinOneClassroomBefore() => TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, "R7", LedgerFrom, Last, 60);
+
     [Benchmark]
     public Task<int> CsvYearAllDevices() => _csv!.WriteAsync(Stream.Null, null, First, Last);
 }
