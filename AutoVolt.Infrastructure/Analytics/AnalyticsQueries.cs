@@ -143,9 +143,10 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         // and are shared pro rata here with exactly the arithmetic of TimeBuckets.ProRata (one fraction per cut, shared by
         // energy, cost and estimated energy), clamped to the row's local day. A low-confidence row's estimated energy is
         // its energy, so its estimated shares are its energy shares. Both halves read ledger_entries_timeline_idx (0045)
-        // with index-only scans (a classroom: only its device-days, looked up by (local_date, device_key)). Buckets come from date_bin on the grid of the day's start (integer arithmetic) on the
-        // unclamped period: a row inside one grid cell is the same single bucket as after clamping (cells before the day
-        // → bucket 0, at or after its end → the last bucket, hence the index clamp), any other row is clamped in C#.
+        // with index-only scans (for a classroom only its device-days, looked up by (local_date, device_key)). Buckets
+        // come from date_bin on the grid of the day's start (integer arithmetic) on the unclamped period: a row inside one
+        // grid cell is the same single bucket as after clamping (cells before the day → bucket 0, at or after its end →
+        // the last bucket, hence the index clamp); any other row is clamped here.
         await using var conn = await db.OpenAsync(ct);
         await using (var cmd = new NpgsqlCommand(classroom is null ? TimelineAllSql : TimelineClassroomSql, conn))
         {
