@@ -76,7 +76,7 @@ public static class TimeBuckets
             {
                 throw new ArgumentOutOfRangeException(nameof(cuts), "Cuts must be ascending and strictly inside the interval.");
             }
-            decimal upTo = Math.Round(amount * ((cuts[i] - start).ToInt64Nanoseconds() / total), decimals, MidpointRounding.ToEven);
+            decimal upTo = ShareUpTo(amount, Fraction(cuts[i] - start, total), decimals);
             shares[i] = upTo - before;
             before = upTo;
             previous = cuts[i];
@@ -84,4 +84,26 @@ public static class TimeBuckets
         shares[^1] = amount - before;
         return shares;
     }
+
+    /// <summary>
+    /// The fraction of an interval of <paramref name="totalNanoseconds"/> elapsed after <paramref name="elapsed"/>, as
+    /// <see cref="ProRata"/> computes it (one decimal division); compute it once per cut and share several amounts with
+    /// <see cref="ShareUpTo"/> to get exactly the shares <see cref="ProRata"/> gives each of them.
+    /// </summary>
+    /// <param name="elapsed">Time from the interval's start to the cut.</param>
+    /// <param name="totalNanoseconds">Length of the interval in nanoseconds (positive), as a decimal.</param>
+    /// <returns>elapsed / total.</returns>
+    public static decimal Fraction(Duration elapsed, decimal totalNanoseconds) => elapsed.ToInt64Nanoseconds() / totalNanoseconds;
+
+    /// <summary>
+    /// The cumulative share of <paramref name="amount"/> up to a cut at <paramref name="fraction"/> of the interval, rounded
+    /// to <paramref name="decimals"/> with midpoints to even; piece <c>i</c> of <see cref="ProRata"/> is
+    /// <c>ShareUpTo(A, f_i) − ShareUpTo(A, f_(i−1))</c> and the last piece takes the remainder.
+    /// </summary>
+    /// <param name="amount">The quantity to share (any sign).</param>
+    /// <param name="fraction">From <see cref="Fraction"/>.</param>
+    /// <param name="decimals">Decimals of the share (0–20).</param>
+    /// <returns>round(amount × fraction).</returns>
+    public static decimal ShareUpTo(decimal amount, decimal fraction, int decimals) =>
+        Math.Round(amount * fraction, decimals, MidpointRounding.ToEven);
 }

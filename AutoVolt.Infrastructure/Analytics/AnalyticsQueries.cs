@@ -40,6 +40,41 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
     /// <summary>Decimals of a bucket's share of a row's cost (energy uses 6).</summary>
     public const int CostShareDecimals = 12;
 
+    // The timeline's ledger rows per local day of the range (unclamped period, grid buckets t0/t1 of start and end), for all
+    // classrooms or for the device-days whose daily aggregate is in @classroom; then single-bucket rows summed per bucket
+    // and the others one by one (see TimelineAsync).
+    private const string TimelineDays = """
+        WITH days AS (
+            SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
+        b AS NOT MATERIALIZED (
+            SELECT d.local_date - @start AS day, d.day_start, d.n, le.energy_wh, le.cost, le.confidence = 'low' AS low,
+                   le.period_start, le.period_end, date_bin(@bucket, le.period_start, d.day_start) AS t0,
+                   date_bin(@bucket, greatest(le.period_end - interval '1 microsecond', le.period_start), d.day_start) AS t1
+
+        """;
+
+    private const string TimelineBuckets = """
+
+        SELECT day, least(greatest(extract(epoch FROM t0 - day_start) / @bucketSeconds, 0), n - 1)::int AS b,
+               sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh,
+               NULL::timestamptz AS s, NULL::timestamptz AS e, false AS low
+        FROM b WHERE t0 = t1 GROUP BY day, day_start, n, t0
+        UNION ALL
+        SELECT day, -1, energy_wh, cost, NULL, period_start, period_end, low
+        FROM b WHERE t0 <> t1
+        """;
+
+    private const string TimelineAllSql = TimelineDays + """
+                FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
+                WHERE le.local_date >= @start AND le.local_date <= @end)
+        """ + TimelineBuckets;
+
+    private const string TimelineClassroomSql = TimelineDays + """
+                FROM days d JOIN daily_aggregates da ON da.local_date = d.local_date AND da.classroom = @classroom
+                JOIN ledger_entries le ON le.local_date = da.local_date AND le.device_key = da.device_key
+                WHERE da.local_date >= @start AND da.local_date <= @end AND le.local_date >= @start AND le.local_date <= @end)
+        """ + TimelineBuckets;
+
     private readonly SiteCalendar _calendar = new(site.Value.Zone());
     private readonly string _currency = site.Value.Currency;
 
@@ -102,34 +137,18 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         var energy = new decimal[buckets.Count];
         var cost = new decimal[buckets.Count];
         var estimated = new decimal[buckets.Count];
-        var dayIndex = dates.Select((d, i) => (d, i)).ToDictionary(x => x.d, x => x.i);
+        long bucketNanos = bucket.ToInt64Nanoseconds();
 
-        // Rows inside one bucket are summed by PostgreSQL; rows crossing bucket boundaries come back one by one
-        // (streamed) and are shared pro rata in C# (TimeBuckets.ProRata), with the same clamping to the row's local day.
-        const string sql = """
-            WITH days AS (
-                SELECT * FROM unnest(@dates, @dayStarts, @dayEnds, @counts) AS d(local_date, day_start, day_end, n)),
-            r AS (
-                SELECT le.local_date, le.period_start, le.period_end, le.energy_wh, le.cost, le.confidence = 'low' AS low, d.n,
-                       extract(epoch FROM least(greatest(le.period_start, d.day_start), d.day_end) - d.day_start) AS s,
-                       extract(epoch FROM least(greatest(le.period_end, d.day_start), d.day_end) - d.day_start) AS e
-                FROM ledger_entries le JOIN days d ON d.local_date = le.local_date
-                WHERE le.local_date >= @start AND le.local_date <= @end
-                  AND (@classroom::text IS NULL OR (le.device_key, le.local_date) IN (SELECT da.device_key, da.local_date FROM daily_aggregates da
-                       WHERE da.classroom = @classroom AND da.local_date >= @start AND da.local_date <= @end))),
-            b AS (
-                SELECT r.*, least(floor(s / @bucketSeconds), n - 1)::int AS b0,
-                       (CASE WHEN e > s THEN least(ceil(e / @bucketSeconds) - 1, n - 1) ELSE least(floor(s / @bucketSeconds), n - 1) END)::int AS b1
-                FROM r)
-            SELECT local_date, b0, b1, NULL::timestamptz AS period_start, NULL::timestamptz AS period_end,
-                   sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(CASE WHEN low THEN energy_wh ELSE 0 END) AS low_wh
-            FROM b WHERE b0 = b1 GROUP BY local_date, b0, b1
-            UNION ALL
-            SELECT local_date, b0, b1, period_start, period_end, energy_wh, cost, CASE WHEN low THEN energy_wh ELSE 0 END
-            FROM b WHERE b0 <> b1
-            """;
+        // Rows inside one bucket are summed by PostgreSQL; rows crossing bucket boundaries come back one by one (streamed)
+        // and are shared pro rata here with exactly the arithmetic of TimeBuckets.ProRata (one fraction per cut, shared by
+        // energy, cost and estimated energy), clamped to the row's local day. A low-confidence row's estimated energy is
+        // its energy, so its estimated shares are its energy shares. Both halves read ledger_entries_timeline_idx (0045)
+        // with index-only scans (for a classroom only its device-days, looked up by (local_date, device_key)). Buckets
+        // come from date_bin on the grid of the day's start (integer arithmetic) on the unclamped period: a row inside one
+        // grid cell is the same single bucket as after clamping (cells before the day → bucket 0, at or after its end →
+        // the last bucket, hence the index clamp); any other row is clamped here.
         await using var conn = await db.OpenAsync(ct);
-        await using (var cmd = new NpgsqlCommand(sql, conn))
+        await using (var cmd = new NpgsqlCommand(classroom is null ? TimelineAllSql : TimelineClassroomSql, conn))
         {
             cmd.Parameters.AddWithValue("dates", dates);
             cmd.Parameters.AddWithValue("dayStarts", dayStarts);
@@ -137,37 +156,59 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
             cmd.Parameters.AddWithValue("counts", counts);
             cmd.Parameters.AddWithValue("start", start);
             cmd.Parameters.AddWithValue("end", end);
-            cmd.Parameters.AddWithValue("classroom", NpgsqlTypes.NpgsqlDbType.Text, (object?)classroom ?? DBNull.Value);
+            if (classroom is not null)
+            {
+                cmd.Parameters.AddWithValue("classroom", classroom);
+            }
+            cmd.Parameters.AddWithValue("bucket", bucket);
             cmd.Parameters.AddWithValue("bucketSeconds", (decimal)bucket.TotalSeconds);
             await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
             while (await reader.ReadAsync(ct))
             {
-                var date = reader.GetFieldValue<LocalDate>(0);
-                int b0 = reader.GetInt32(1), b1 = reader.GetInt32(2);
-                int day = dayIndex[date];
-                int offset = offsets[day];
-                bool single = await reader.IsDBNullAsync(3, ct);
-                Instant? ps = single ? null : reader.GetFieldValue<Instant>(3);
-                Instant? pe = single ? null : reader.GetFieldValue<Instant>(4);
-                decimal e = reader.GetDecimal(5), c = reader.GetDecimal(6), low = reader.GetDecimal(7);
-                if (single)
+                int day = reader.GetInt32(0), b = reader.GetInt32(1), offset = offsets[day];
+                decimal e = reader.GetDecimal(2), c = reader.GetDecimal(3);
+                if (b >= 0)
                 {
-                    energy[offset + b0] += e;
-                    cost[offset + b0] += c;
-                    estimated[offset + b0] += low;
+                    energy[offset + b] += e;
+                    cost[offset + b] += c;
+                    estimated[offset + b] += reader.GetDecimal(4);
                     continue;
                 }
-                var from = Clamp(ps!.Value, dayStarts[day], dayEnds[day]);
-                var to = Clamp(pe!.Value, dayStarts[day], dayEnds[day]);
-                var cuts = Enumerable.Range(b0 + 1, b1 - b0).Select(k => buckets[offset + k].Start).ToList();
-                var es = TimeBuckets.ProRata(from, to, cuts, e, Quantities.EnergyDecimals);
-                var cs = TimeBuckets.ProRata(from, to, cuts, c, CostShareDecimals);
-                var ls = low == 0m ? null : TimeBuckets.ProRata(from, to, cuts, low, Quantities.EnergyDecimals);
-                for (int k = 0; k <= b1 - b0; k++)
+                var (dayStart, dayEnd, last) = (dayStarts[day], dayEnds[day], counts[day] - 1);
+                var from = Clamp(reader.GetFieldValue<Instant>(5), dayStart, dayEnd);
+                var to = Clamp(reader.GetFieldValue<Instant>(6), dayStart, dayEnd);
+                bool low = reader.GetBoolean(7);
+                long s = (from - dayStart).ToInt64Nanoseconds(), t = (to - dayStart).ToInt64Nanoseconds();
+                int b0 = (int)Math.Min(s / bucketNanos, last);
+                int b1 = t > s ? (int)Math.Min((t - 1) / bucketNanos, last) : b0;
+                if (b0 == b1)
                 {
-                    energy[offset + b0 + k] += es[k];
-                    cost[offset + b0 + k] += cs[k];
-                    estimated[offset + b0 + k] += ls?[k] ?? 0m;
+                    // Crossed a grid line only outside its day: one bucket after clamping, added whole like the grouped rows.
+                    energy[offset + b0] += e;
+                    cost[offset + b0] += c;
+                    estimated[offset + b0] += low ? e : 0m;
+                    continue;
+                }
+                low &= e != 0m; // as before: a zero amount is not shared (its shares would change the decimal scale)
+                decimal total = t - s, doneE = 0m, doneC = 0m;
+                for (int k = b0; k < b1; k++)
+                {
+                    // Cut at the start of bucket k + 1: the same cumulative shares as TimeBuckets.ProRata.
+                    decimal f = TimeBuckets.Fraction(buckets[offset + k + 1].Start - from, total);
+                    decimal upE = TimeBuckets.ShareUpTo(e, f, Quantities.EnergyDecimals), upC = TimeBuckets.ShareUpTo(c, f, CostShareDecimals);
+                    energy[offset + k] += upE - doneE;
+                    cost[offset + k] += upC - doneC;
+                    if (low)
+                    {
+                        estimated[offset + k] += upE - doneE;
+                    }
+                    (doneE, doneC) = (upE, upC);
+                }
+                energy[offset + b1] += e - doneE;
+                cost[offset + b1] += c - doneC;
+                if (low)
+                {
+                    estimated[offset + b1] += e - doneE;
                 }
             }
         }

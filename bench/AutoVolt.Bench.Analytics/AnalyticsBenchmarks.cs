@@ -80,6 +80,60 @@ public class AnalyticsBenchmarks
             """, commandTimeout: 900);
     }
 
+    /// <summary>Compares <see cref="AnalyticsQueries.TimelineAsync"/> with <see cref="TimelineBefore"/> bucket by bucket; 0 when equal.</summary>
+    public async Task<int> CheckTimelineAgainstBeforeAsync()
+    {
+        int failures = 0;
+        foreach (var (room, from, to, minutes) in new (string?, LocalDate, LocalDate, int)[]
+        {
+            (null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15), (null, LedgerFrom, Last, 60), ("R7", LedgerFrom, Last, 5),
+            (null, new LocalDate(2025, 12, 30), Last, 90), (null, new LocalDate(2025, 12, 1), new LocalDate(2025, 12, 2), 1440),
+        })
+        {
+            var now = await _queries!.TimelineAsync(room, from, to, minutes);
+            var before = await TimelineBefore.TimelineAsync(_db!, _queries.Calendar, room, from, to, minutes);
+            bool same = now.Buckets.Count == before.Buckets.Count && now.Buckets.Zip(before.Buckets).All(p =>
+                p.First.Start == p.Second.Start && Same(p.First.EnergyWh, p.Second.EnergyWh) && Same(p.First.Cost, p.Second.Cost)
+                && Same(p.First.EstimatedWh, p.Second.EstimatedWh));
+            Console.WriteLine($"{room ?? "all"} {from}..{to} /{minutes} min: {now.Buckets.Count} buckets, {(same ? "identical" : "DIFFERENT")}");
+            failures += same ? 0 : 1;
+        }
+        return failures;
+
+        static bool Same(decimal a, decimal b) => a == b && a.Scale == b.Scale;
+    }
+
+    /// <summary>Alternates <see cref="TimelineOneDay15Min"/> and <see cref="TimelineOneDay15MinBefore"/> call by call (after 5 warm-up pairs).</summary>
+    public async Task TimelineAbAsync(int calls)
+    {
+        var (now, before) = (new List<double>(), new List<double>());
+        for (int i = -5; i < calls; i++)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            await TimelineOneDay15Min();
+            double a = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            await TimelineOneDay15MinBefore();
+            double b = sw.Elapsed.TotalMilliseconds;
+            if (i >= 0)
+            {
+                (now, before) = ([.. now, a], [.. before, b]);
+            }
+        }
+        var (n, o) = (Stats(now), Stats(before));
+        Console.WriteLine(FormattableString.Invariant($"{calls} alternating calls each, load average {File.ReadAllText("/proc/loadavg").Trim()}"));
+        Console.WriteLine(FormattableString.Invariant($"TimelineOneDay15Min       mean {n.Mean,7:F1} ms  p50 {n.P50,7:F1}  p95 {n.P95,7:F1}  max {n.Max,7:F1}"));
+        Console.WriteLine(FormattableString.Invariant($"TimelineOneDay15MinBefore mean {o.Mean,7:F1} ms  p50 {o.P50,7:F1}  p95 {o.P95,7:F1}  max {o.Max,7:F1}"));
+        Console.WriteLine(FormattableString.Invariant($"ratio new/before          mean {n.Mean / o.Mean,7:F2}     p50 {n.P50 / o.P50,7:F2}  p95 {n.P95 / o.P95,7:F2}"));
+
+        static (double Mean, double P50, double P95, double Max) Stats(List<double> xs)
+        {
+            var sorted = xs.Order().ToArray();
+            double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            return (sorted.Average(), At(0.5), At(0.95), sorted[^1]);
+        }
+    }
+
     [Benchmark]
     public Task<DaySummary> SummaryAllClassrooms() => _queries!.SummaryAsync(null, new LocalDate(2025, 6, 15));
 
@@ -95,11 +149,24 @@ public class AnalyticsBenchmarks
     [Benchmark]
     public Task<Timeline> TimelineOneDay15Min() => _queries!.TimelineAsync(null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15);
 
+    /// <summary>Same-run baseline: the timeline code before the rewrite (<see cref="TimelineBefore"/>), same query.</summary>
+    [Benchmark]
+    public Task<Timeline> TimelineOneDay15MinBefore() =>
+        TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, null, new LocalDate(2025, 12, 15), new LocalDate(2025, 12, 15), 15);
+
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinAll() => _queries!.TimelineAsync(null, LedgerFrom, Last, 60);
 
+    /// <summary>Same-run baseline of <see cref="Timeline31Days60MinAll"/> (<see cref="TimelineBefore"/>).</summary>
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinAllBefore() => TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, null, LedgerFrom, Last, 60);
+
     [Benchmark]
     public Task<Timeline> Timeline31Days60MinOneClassroom() => _queries!.TimelineAsync("R7", LedgerFrom, Last, 60);
+
+    /// <summary>Same-run baseline of <see cref="Timeline31Days60MinOneClassroom"/> (<see cref="TimelineBefore"/>).</summary>
+    [Benchmark]
+    public Task<Timeline> Timeline31Days60MinOneClassroomBefore() => TimelineBefore.TimelineAsync(_db!, _queries!.Calendar, "R7", LedgerFrom, Last, 60);
 
     [Benchmark]
     public Task<int> CsvYearAllDevices() => _csv!.WriteAsync(Stream.Null, null, First, Last);

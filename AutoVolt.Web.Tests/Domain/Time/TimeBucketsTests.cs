@@ -56,6 +56,42 @@ public sealed class TimeBucketsTests
     }
 
     [Fact]
+    public void FractionAndShareUpTo_OneFractionPerCutForSeveralAmounts_SameSharesAsProRataOfEach()
+    {
+        var rng = new Random(7);
+        var s = Instant.FromUtc(2025, 1, 1, 0, 0);
+        for (int i = 0; i < 500; i++)
+        {
+            long total = rng.NextInt64(2, 86_400_000_000) * 1000;
+            var cuts = Enumerable.Range(0, rng.Next(1, 6)).Select(_ => rng.NextInt64(1, total / 1000) * 1000).Distinct().Order()
+                .Select(n => s + Duration.FromNanoseconds(n)).ToList();
+            decimal energy = rng.NextInt64(-10_000_000_000, 10_000_000_000) / 1_000_000m;
+            decimal cost = energy * (rng.Next(1, 30_000_000) / 1_000_000m) / 1000m;
+            var end = s + Duration.FromNanoseconds(total);
+            var (energyShares, costShares) = (new decimal[cuts.Count + 1], new decimal[cuts.Count + 1]);
+            decimal doneE = 0m, doneC = 0m;
+            for (int k = 0; k < cuts.Count; k++)
+            {
+                decimal f = TimeBuckets.Fraction(cuts[k] - s, total);
+                decimal upE = TimeBuckets.ShareUpTo(energy, f, 6), upC = TimeBuckets.ShareUpTo(cost, f, 12);
+                (energyShares[k], costShares[k], doneE, doneC) = (upE - doneE, upC - doneC, upE, upC);
+            }
+            (energyShares[^1], costShares[^1]) = (energy - doneE, cost - doneC);
+
+            Assert.Equal(TimeBuckets.ProRata(s, end, cuts, energy, 6), energyShares);
+            Assert.Equal(TimeBuckets.ProRata(s, end, cuts, cost, 12), costShares);
+        }
+    }
+
+    [Fact]
+    public void ShareUpTo_Midpoint_RoundsToEven()
+    {
+        Assert.Equal(500.000006m, TimeBuckets.ShareUpTo(1000.000013m, 0.5m, 6));
+        Assert.Equal(-500.000006m, TimeBuckets.ShareUpTo(-1000.000013m, 0.5m, 6));
+        Assert.Equal(0.137500001788m, TimeBuckets.ShareUpTo(0.2000000026m, 0.6875m, 12));
+    }
+
+    [Fact]
     public void ProRata_EmptyInterval_AllToTheOnlyPiece()
     {
         var s = Instant.FromUtc(2025, 1, 1, 0, 0);
