@@ -31,13 +31,36 @@ public static class DeviceAccounting
                 throw new ArgumentException("All readings must belong to one device.", nameof(readings));
             }
         }
-        var ordered = Order(readings);
-        var segments = new List<EnergySegment>();
+        // Readings usually arrive already in accounting order (the ledger job loads them sorted): then the input is
+        // used as is, without sorting or copying.
+        var ordered = IsInAccountingOrder(readings) ? readings : Order(readings);
+        var segments = new List<EnergySegment>(Math.Max(ordered.Count - 1, 0));
+        var timeline = statuses ?? BoardStatusTimeline.Empty;
+        var math = new DeltaCalculator.IntervalMath(policy);
         for (int i = 1; i < ordered.Count; i++)
         {
-            segments.AddRange(DeltaCalculator.Calculate(ordered[i - 1], ordered[i], policy, statuses));
+            DeltaCalculator.Append(ordered[i - 1], ordered[i], policy, timeline, segments, ref math);
         }
         return segments;
+    }
+
+    /// <summary>
+    /// True when every reading comes strictly after the one before it in the order of <see cref="Order"/> and no two
+    /// consecutive ones share (timestamp, sequence number) — then <see cref="Order"/> would return them unchanged
+    /// (no duplicate can exist, since duplicates share timestamp and sequence number).
+    /// </summary>
+    private static bool IsInAccountingOrder(IReadOnlyList<AccountingReading> readings)
+    {
+        for (int i = 1; i < readings.Count; i++)
+        {
+            var previous = readings[i - 1];
+            var current = readings[i];
+            if (SameSlot(previous, current) || CompareOrder(previous, current) >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>
