@@ -63,18 +63,20 @@ public static class DeltaCalculator
             throw new ArgumentException("The readings must be in time order.", nameof(current));
         }
         var output = new List<EnergySegment>(2);
+        var sink = new SegmentListSink(output);
         var math = new IntervalMath(policy);
-        Append(previous, current, policy, statuses ?? BoardStatusTimeline.Empty, output, ref math);
+        Append(previous, current, policy, statuses ?? BoardStatusTimeline.Empty, ref sink, ref math);
         return output;
     }
 
     /// <summary>
     /// <see cref="Calculate"/> without argument checks, appending to <paramref name="output"/>: the hot loop of
-    /// <see cref="DeviceAccounting.Derive"/> (same device and time order guaranteed by the caller). Allocates only the segments.
+    /// <see cref="DeviceAccounting.Derive"/> (same device and time order guaranteed by the caller). Allocates nothing itself.
     /// </summary>
-    internal static void Append(
+    internal static void Append<TSink>(
         AccountingReading previous, AccountingReading current, DeltaPolicy policy, BoardStatusTimeline statuses,
-        List<EnergySegment> output, ref IntervalMath math)
+        ref TSink output, ref IntervalMath math)
+        where TSink : struct, ISegmentSink
     {
         if (previous.HasSameMeasurement(current))
         {
@@ -85,16 +87,16 @@ public static class DeltaCalculator
             var pair = new Pair(previous, current, policy, statuses);
             if (e2 >= e1)
             {
-                pair.Cumulative(e2 - e1, output, ref math);
+                pair.Cumulative(e2 - e1, ref output, ref math);
             }
             else
             {
-                pair.CounterDrop(e2, output, ref math);
+                pair.CounterDrop(e2, ref output, ref math);
             }
         }
         else if (previous.PowerW is decimal p1)
         {
-            new Pair(previous, current, policy, statuses).PowerIntegration(p1, output, ref math);
+            new Pair(previous, current, policy, statuses).PowerIntegration(p1, ref output, ref math);
         }
     }
 
@@ -240,7 +242,8 @@ public static class DeltaCalculator
         /// <summary>Whether the load counts as ON for on-time: the switch, else (unmapped) positive power.</summary>
         private bool LoadOn => _r1.SwitchOn ?? _r1.PowerW > 0m;
 
-        public void Cumulative(decimal rawDelta, List<EnergySegment> output, ref IntervalMath math)
+        public void Cumulative<TSink>(decimal rawDelta, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var marks = _marks;
             if (_r1.SwitchOn == false && rawDelta > _policy.NoiseWh)
@@ -251,7 +254,8 @@ public static class DeltaCalculator
             output.Add(Posting(T1, T2, Quantities.RoundEnergy(rawDelta), DeltaMethod.Cumulative, confidence, marks, ref math));
         }
 
-        public void CounterDrop(decimal counterNow, List<EnergySegment> output, ref IntervalMath math)
+        public void CounterDrop<TSink>(decimal counterNow, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var marks = _marks | EntryMarks.Reset;
             if (!_reboot)
@@ -263,13 +267,14 @@ public static class DeltaCalculator
                 marks |= EntryMarks.EnergyWhileOff;
             }
             var boot = _reboot ? BootTime(_r1, _r2) ?? T1 : T1;
-            output.Add(EnergySegment.Unchecked(
+            output.Add(new SegmentValue(
                 _r1.DeviceKey, T1, boot, 0m, 0m, 0m, DeltaMethod.CumulativeSinceReset, Confidence.Medium, marks,
                 EntryKind.ResetMarker, _r1.EventId, _r2.EventId));
             output.Add(Posting(boot, T2, Quantities.RoundEnergy(counterNow), DeltaMethod.CumulativeSinceReset, Confidence.Medium, marks, ref math));
         }
 
-        public void PowerIntegration(decimal powerW, List<EnergySegment> output, ref IntervalMath math)
+        public void PowerIntegration<TSink>(decimal powerW, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var holdEnd = _reboot ? BootTime(_r1, _r2) ?? T2 : T2;
             bool counts = _r1.SwitchOn != false;
@@ -279,14 +284,14 @@ public static class DeltaCalculator
             output.Add(Posting(T1, holdEnd, energy, DeltaMethod.PowerIntegration, confidence, marks, ref math));
             if (holdEnd != T2)
             {
-                output.Add(EnergySegment.Unchecked(
+                output.Add(new SegmentValue(
                     _r1.DeviceKey, holdEnd, T2, 0m, 0m, 0m, DeltaMethod.PowerIntegration, confidence, _marks,
                     EntryKind.Posting, _r1.EventId, _r2.EventId));
             }
         }
 
         // energy is RoundEnergy of a non-negative value, on-time RoundSeconds of a non-negative duration: valid by construction.
-        private EnergySegment Posting(
+        private SegmentValue Posting(
             Instant start, Instant end, decimal energy, DeltaMethod method, Confidence confidence, EntryMarks marks, ref IntervalMath math)
         {
             decimal held = 0m;
@@ -306,7 +311,7 @@ public static class DeltaCalculator
                 }
             }
             decimal onTime = LoadOn ? math.Seconds(nanoseconds) : 0m;
-            return EnergySegment.Unchecked(_r1.DeviceKey, start, end, energy, held, onTime, method, confidence, marks, EntryKind.Posting, _r1.EventId, _r2.EventId);
+            return new SegmentValue(_r1.DeviceKey, start, end, energy, held, onTime, method, confidence, marks, EntryKind.Posting, _r1.EventId, _r2.EventId);
         }
     }
 }

@@ -69,4 +69,9 @@ public class AccountingBenchmarks
         var segments = DeviceAccounting.Derive(_readings, DeltaPolicy.Default);
         return LedgerPlanner.Plan(segments, _calendar, _resolver, "CR-101").Count;
     }
+
+    /// <summary>The same lines as <see cref="DeriveSplitPrice"/> in one pass, without intermediate segment objects.</summary>
+    [Benchmark]
+    public int DeriveAndPlan() =>
+        DeviceAccounting.DeriveAndPlan(_readings, DeltaPolicy.Default, null, _calendar, _resolver, "CR-101").Count;
 }
