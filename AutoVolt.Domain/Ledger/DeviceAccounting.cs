@@ -63,7 +63,9 @@ public static class DeviceAccounting
         ArgumentNullException.ThrowIfNull(classroom);
         ArgumentNullException.ThrowIfNull(unpricedCurrency);
         var ordered = Prepare(readings);
-        var lines = new List<LedgerLine>(Math.Max(ordered.Count - 1, 0));
+        // one line per pair, plus room for the pieces split off at midnights and rate changes
+        int pairs = Math.Max(ordered.Count - 1, 0);
+        var lines = new List<LedgerLine>(pairs + (pairs / 32) + 4);
         var sink = new LedgerPlanner.LineSink(lines, calendar, resolver, classroom, unpricedCurrency);
         Walk(ordered, policy, statuses, ref sink);
         return lines;

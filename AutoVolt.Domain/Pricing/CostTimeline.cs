@@ -7,7 +7,7 @@ namespace AutoVolt.Domain.Pricing;
 /// each version in effect from its instant (inclusive) to the next change; before the first change none applies.
 /// Made by <see cref="CostVersionResolver.TimelineFor"/>. Immutable and thread-safe.
 /// </summary>
-public sealed class CostTimeline
+internal sealed class CostTimeline
 {
     private readonly Instant[] _changes;
     private readonly CostVersion?[] _versions;

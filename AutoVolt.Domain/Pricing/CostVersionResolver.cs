@@ -61,7 +61,7 @@ public sealed class CostVersionResolver
     /// <summary>The versions applying to one device over time (built once per classroom and device key, then cached).</summary>
     /// <param name="classroom">The device's classroom (null or empty = none).</param>
     /// <param name="deviceKey">The device key.</param>
-    public CostTimeline TimelineFor(string? classroom, string? deviceKey) =>
+    internal CostTimeline TimelineFor(string? classroom, string? deviceKey) =>
         _timelines.TryGetValue((classroom, deviceKey), out var timeline)
             ? timeline
             : _timelines.GetOrAdd((classroom, deviceKey), key => Build(key.Classroom, key.DeviceKey));
