@@ -146,11 +146,17 @@ public sealed class HotPathEquivalenceTests
 
     private static void AssertCursorMatches(SiteCalendar calendar)
     {
-        var walks = Gen.Int[0, 3 * 24 * 60].Select(m => m * 15L).Array[1, 60]
+        // instants 15 s apart within 24 h of a start 3–12 h before a transition (NY, Lord Howe, the fake zone), walked
+        // forward or backward, so a cached day is entered from both sides of an offset change
+        var walks = Gen.Int[0, 4 * 24 * 60].Select(m => m * 15L).Array[1, 200]
             .Select(seconds => seconds.Order().ToArray())
             .SelectMany(sorted => Gen.Bool.Select(forward => forward ? sorted : Enumerable.Reverse(sorted).ToArray()));
-        var start = Instant.FromUtc(2025, 3, 7, 0, 0);
-        foreach (var from in new[] { start, Instant.FromUtc(2025, 4, 4, 0, 0), Instant.FromUtc(2025, 5, 31, 12, 0), Instant.FromUtc(2025, 10, 3, 0, 0), Instant.FromUtc(2025, 10, 31, 0, 0) })
+        var starts = new[]
+        {
+            Instant.FromUtc(2025, 3, 8, 20, 0), Instant.FromUtc(2025, 4, 5, 3, 0), Instant.FromUtc(2025, 6, 1, 12, 0),
+            Instant.FromUtc(2025, 10, 4, 3, 0), Instant.FromUtc(2025, 11, 1, 18, 0),
+        };
+        foreach (var from in starts)
         {
             walks.Sample(seconds =>
             {
