@@ -124,8 +124,14 @@ public static class LedgerPlanner
         // A piece that spans no local midnight nor version change, priced with the version in effect at its start. Quantities
         // come from a checked segment, the rate from a checked version, and cost = energy × rate / 1000 is >= 0: valid by
         // construction, so no checks are repeated.
-        private readonly LedgerLine Line(in SegmentValue piece, LocalDate date, CostVersion? version) =>
-            LedgerLine.Unchecked(
+        private readonly LedgerLine Line(in SegmentValue piece, LocalDate date, CostVersion? version)
+        {
+            if (version is null && string.IsNullOrWhiteSpace(_unpricedCurrency))
+            {
+                // the one value not checked before: as the line constructor would, refuse a blank currency on an unpriced line
+                ArgumentException.ThrowIfNullOrWhiteSpace(_unpricedCurrency, "currency");
+            }
+            return LedgerLine.Unchecked(
                 piece.DeviceKey,
                 _classroom,
                 piece.Start,
@@ -144,5 +150,6 @@ public static class LedgerPlanner
                 piece.Kind,
                 piece.FromEventId,
                 piece.ToEventId);
+        }
     }
 }

@@ -203,4 +203,15 @@ public sealed class HotPathEquivalenceTests
         cases.Sample((history, shuffled) =>
             Assert.Equal(DeviceAccounting.Derive(shuffled, DeltaPolicy.Default), DeviceAccounting.Derive(history, DeltaPolicy.Default)), iter: 500);
     }
+
+    [Fact]
+    public void Plan_UnpricedLineWithBlankCurrency_StillThrows()
+    {
+        // lines are no longer re-checked by the constructor; the one input not checked before must still be refused
+        var segment = new EnergySegment("D/1", Base, Base + Duration.FromMinutes(1), 1m, 0m, 60m, DeltaMethod.Cumulative,
+            Confidence.High, EntryMarks.None, EntryKind.Posting, 1, 2);
+        var noVersions = new CostVersionResolver([], NewYork);
+
+        Assert.Throws<ArgumentException>(() => LedgerPlanner.Plan([segment], new SiteCalendar(NewYork), noVersions, "CR-1", " "));
+    }
 }
