@@ -93,9 +93,14 @@ public sealed record AccountingReading
     public bool HasSameMeasurement(AccountingReading other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return MeasurementKey == other.MeasurementKey;
+        // field by field, cheapest and most discriminating first (consecutive readings differ in timestamp)
+        return Timestamp == other.Timestamp
+            && SequenceNo == other.SequenceNo
+            && SwitchOn == other.SwitchOn
+            && UptimeSeconds == other.UptimeSeconds
+            && EnergyWhTotal == other.EnergyWhTotal
+            && PowerW == other.PowerW
+            && string.Equals(DeviceKey, other.DeviceKey, StringComparison.Ordinal)
+            && string.Equals(BootId, other.BootId, StringComparison.Ordinal);
     }
-
-    internal (string, Instant, long?, decimal?, decimal?, bool?, long?, string?) MeasurementKey =>
-        (DeviceKey, Timestamp, SequenceNo, EnergyWhTotal, PowerW, SwitchOn, UptimeSeconds, BootId);
 }

@@ -24,6 +24,10 @@ public sealed class BoardStatusTimeline
     /// <summary>True when an offline status lies strictly inside (<paramref name="start"/>, <paramref name="end"/>).</summary>
     public bool HasOfflineWithin(Instant start, Instant end)
     {
+        if (_offlineInstants.Length == 0)
+        {
+            return false;
+        }
         int index = Array.BinarySearch(_offlineInstants, start);
         int next = index >= 0 ? index + 1 : ~index;
         return next < _offlineInstants.Length && _offlineInstants[next] < end;

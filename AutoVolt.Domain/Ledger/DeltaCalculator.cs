@@ -62,17 +62,42 @@ public static class DeltaCalculator
         {
             throw new ArgumentException("The readings must be in time order.", nameof(current));
         }
+        var output = new List<EnergySegment>(2);
+        var sink = new SegmentListSink(output);
+        var math = new IntervalMath(policy);
+        Append(previous, current, policy, statuses ?? BoardStatusTimeline.Empty, ref sink, ref math);
+        return output;
+    }
+
+    /// <summary>
+    /// <see cref="Calculate"/> without argument checks, appending to <paramref name="output"/>: the hot loop of
+    /// <see cref="DeviceAccounting.Derive"/> (same device and time order guaranteed by the caller). Allocates nothing itself.
+    /// </summary>
+    internal static void Append<TSink>(
+        AccountingReading previous, AccountingReading current, DeltaPolicy policy, BoardStatusTimeline statuses,
+        ref TSink output, ref IntervalMath math)
+        where TSink : struct, ISegmentSink
+    {
         if (previous.HasSameMeasurement(current))
         {
-            return [];
+            return;
         }
-
-        var calc = new Pair(previous, current, policy, statuses ?? BoardStatusTimeline.Empty);
         if (previous.EnergyWhTotal is decimal e1 && current.EnergyWhTotal is decimal e2)
         {
-            return e2 >= e1 ? calc.Cumulative(e2 - e1) : calc.CounterDrop(e2);
+            var pair = new Pair(previous, current, policy, statuses);
+            if (e2 >= e1)
+            {
+                pair.Cumulative(e2 - e1, ref output, ref math);
+            }
+            else
+            {
+                pair.CounterDrop(e2, ref output, ref math);
+            }
         }
-        return previous.PowerW is decimal p1 ? calc.PowerIntegration(p1) : [];
+        else if (previous.PowerW is decimal p1)
+        {
+            new Pair(previous, current, policy, statuses).PowerIntegration(p1, ref output, ref math);
+        }
     }
 
     /// <summary>True when r2 shows the board rebooted since r1 (see the remarks of <see cref="DeltaCalculator"/>).</summary>
@@ -123,12 +148,58 @@ public static class DeltaCalculator
         return boot < previous.Timestamp ? previous.Timestamp : boot;
     }
 
-    private static decimal Hours(Instant start, Instant end) => (end - start).ToInt64Nanoseconds() / NanosecondsPerHour;
+    private static decimal Hours(Instant start, Instant end) => Hours((end - start).ToInt64Nanoseconds());
 
-    private static decimal Seconds(Instant start, Instant end) =>
-        Quantities.RoundSeconds((end - start).ToInt64Nanoseconds() / NanosecondsPerSecond);
+    private static decimal Hours(long nanoseconds) => nanoseconds / NanosecondsPerHour;
 
-    private sealed class Pair
+    private static decimal Seconds(long nanoseconds) => Quantities.RoundSeconds(nanoseconds / NanosecondsPerSecond);
+
+    /// <summary>
+    /// The duration-only quantities of a posting (plausibility limit, on-time), remembered for the last duration seen:
+    /// readings usually come at a fixed period, so consecutive pairs mostly share their duration. The values are
+    /// exactly those of the formulas (same decimal operations, same result bits), only not recomputed.
+    /// </summary>
+    internal struct IntervalMath
+    {
+        private readonly decimal _maxPowerW;
+        private long _limitNanoseconds;
+        private decimal _limit;
+        private long _secondsNanoseconds;
+        private decimal _seconds;
+
+        public IntervalMath(DeltaPolicy policy)
+        {
+            _maxPowerW = policy.MaxPowerW;
+            _limitNanoseconds = -1;
+            _limit = 0m;
+            _secondsNanoseconds = -1;
+            _seconds = 0m;
+        }
+
+        /// <summary><c>round6(MaxPowerW × hours)</c>: the most energy plausible over the duration.</summary>
+        public decimal Limit(long nanoseconds)
+        {
+            if (nanoseconds != _limitNanoseconds)
+            {
+                _limit = Quantities.RoundEnergy(_maxPowerW * Hours(nanoseconds));
+                _limitNanoseconds = nanoseconds;
+            }
+            return _limit;
+        }
+
+        /// <summary>The duration in seconds rounded to ms.</summary>
+        public decimal Seconds(long nanoseconds)
+        {
+            if (nanoseconds != _secondsNanoseconds)
+            {
+                _seconds = DeltaCalculator.Seconds(nanoseconds);
+                _secondsNanoseconds = nanoseconds;
+            }
+            return _seconds;
+        }
+    }
+
+    private readonly struct Pair
     {
         private readonly AccountingReading _r1;
         private readonly AccountingReading _r2;
@@ -171,7 +242,8 @@ public static class DeltaCalculator
         /// <summary>Whether the load counts as ON for on-time: the switch, else (unmapped) positive power.</summary>
         private bool LoadOn => _r1.SwitchOn ?? _r1.PowerW > 0m;
 
-        public IReadOnlyList<EnergySegment> Cumulative(decimal rawDelta)
+        public void Cumulative<TSink>(decimal rawDelta, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var marks = _marks;
             if (_r1.SwitchOn == false && rawDelta > _policy.NoiseWh)
@@ -179,10 +251,11 @@ public static class DeltaCalculator
                 marks |= EntryMarks.EnergyWhileOff;
             }
             var confidence = _gap ? Confidence.Medium : Confidence.High;
-            return [Posting(T1, T2, Quantities.RoundEnergy(rawDelta), DeltaMethod.Cumulative, confidence, marks)];
+            output.Add(Posting(T1, T2, Quantities.RoundEnergy(rawDelta), DeltaMethod.Cumulative, confidence, marks, ref math));
         }
 
-        public IReadOnlyList<EnergySegment> CounterDrop(decimal counterNow)
+        public void CounterDrop<TSink>(decimal counterNow, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var marks = _marks | EntryMarks.Reset;
             if (!_reboot)
@@ -194,36 +267,37 @@ public static class DeltaCalculator
                 marks |= EntryMarks.EnergyWhileOff;
             }
             var boot = _reboot ? BootTime(_r1, _r2) ?? T1 : T1;
-            var marker = new EnergySegment(
+            output.Add(new SegmentValue(
                 _r1.DeviceKey, T1, boot, 0m, 0m, 0m, DeltaMethod.CumulativeSinceReset, Confidence.Medium, marks,
-                EntryKind.ResetMarker, _r1.EventId, _r2.EventId);
-            var posting = Posting(boot, T2, Quantities.RoundEnergy(counterNow), DeltaMethod.CumulativeSinceReset, Confidence.Medium, marks);
-            return [marker, posting];
+                EntryKind.ResetMarker, _r1.EventId, _r2.EventId));
+            output.Add(Posting(boot, T2, Quantities.RoundEnergy(counterNow), DeltaMethod.CumulativeSinceReset, Confidence.Medium, marks, ref math));
         }
 
-        public IReadOnlyList<EnergySegment> PowerIntegration(decimal powerW)
+        public void PowerIntegration<TSink>(decimal powerW, ref TSink output, ref IntervalMath math)
+            where TSink : struct, ISegmentSink
         {
             var holdEnd = _reboot ? BootTime(_r1, _r2) ?? T2 : T2;
             bool counts = _r1.SwitchOn != false;
             var confidence = _gap ? Confidence.Low : Confidence.Medium;
             var marks = _gap ? _marks | EntryMarks.Estimated : _marks;
             decimal energy = counts ? Quantities.RoundEnergy(powerW * Hours(T1, holdEnd)) : 0m;
-            var hold = Posting(T1, holdEnd, energy, DeltaMethod.PowerIntegration, confidence, marks);
-            if (holdEnd == T2)
+            output.Add(Posting(T1, holdEnd, energy, DeltaMethod.PowerIntegration, confidence, marks, ref math));
+            if (holdEnd != T2)
             {
-                return [hold];
+                output.Add(new SegmentValue(
+                    _r1.DeviceKey, holdEnd, T2, 0m, 0m, 0m, DeltaMethod.PowerIntegration, confidence, _marks,
+                    EntryKind.Posting, _r1.EventId, _r2.EventId));
             }
-            var afterBoot = new EnergySegment(
-                _r1.DeviceKey, holdEnd, T2, 0m, 0m, 0m, DeltaMethod.PowerIntegration, confidence, _marks,
-                EntryKind.Posting, _r1.EventId, _r2.EventId);
-            return [hold, afterBoot];
         }
 
-        private EnergySegment Posting(Instant start, Instant end, decimal energy, DeltaMethod method, Confidence confidence, EntryMarks marks)
+        // energy is RoundEnergy of a non-negative value, on-time RoundSeconds of a non-negative duration: valid by construction.
+        private SegmentValue Posting(
+            Instant start, Instant end, decimal energy, DeltaMethod method, Confidence confidence, EntryMarks marks, ref IntervalMath math)
         {
             decimal held = 0m;
-            decimal limit = Quantities.RoundEnergy(_policy.MaxPowerW * Hours(start, end));
-            if (energy > limit)
+            long nanoseconds = (end - start).ToInt64Nanoseconds();
+            // the limit is >= 0, so a zero energy never exceeds it (no need to compute it)
+            if (energy > 0m && energy > math.Limit(nanoseconds))
             {
                 if (_policy.AcceptedHeldDeltas.Contains(new DeltaKey(_r1.EventId, _r2.EventId)))
                 {
@@ -236,8 +310,8 @@ public static class DeltaCalculator
                     marks |= EntryMarks.Held;
                 }
             }
-            decimal onTime = LoadOn ? Seconds(start, end) : 0m;
-            return new EnergySegment(_r1.DeviceKey, start, end, energy, held, onTime, method, confidence, marks, EntryKind.Posting, _r1.EventId, _r2.EventId);
+            decimal onTime = LoadOn ? math.Seconds(nanoseconds) : 0m;
+            return new SegmentValue(_r1.DeviceKey, start, end, energy, held, onTime, method, confidence, marks, EntryKind.Posting, _r1.EventId, _r2.EventId);
         }
     }
 }

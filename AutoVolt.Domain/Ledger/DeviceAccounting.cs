@@ -1,3 +1,6 @@
+using AutoVolt.Domain.Pricing;
+using AutoVolt.Domain.Time;
+
 namespace AutoVolt.Domain.Ledger;
 
 /// <summary>
@@ -24,6 +27,52 @@ public static class DeviceAccounting
     {
         ArgumentNullException.ThrowIfNull(readings);
         ArgumentNullException.ThrowIfNull(policy);
+        var ordered = Prepare(readings);
+        var segments = new List<EnergySegment>(Math.Max(ordered.Count - 1, 0));
+        var sink = new SegmentListSink(segments);
+        Walk(ordered, policy, statuses, ref sink);
+        return segments;
+    }
+
+    /// <summary>
+    /// The ledger lines of the readings: the same lines, in the same order, as
+    /// <c>LedgerPlanner.Plan(Derive(readings, policy, statuses), calendar, resolver, classroom, unpricedCurrency)</c>,
+    /// computed in one pass without the intermediate <see cref="EnergySegment"/> objects (allocates the lines only).
+    /// </summary>
+    /// <param name="readings">Readings of one device, any order (see <see cref="Derive"/>).</param>
+    /// <param name="policy">Thresholds and accepted held deltas.</param>
+    /// <param name="statuses">The board's status events; null = none known.</param>
+    /// <param name="calendar">The site calendar.</param>
+    /// <param name="resolver">The cost versions.</param>
+    /// <param name="classroom">Classroom of the device; empty when unknown.</param>
+    /// <param name="unpricedCurrency">Currency recorded on unpriced lines.</param>
+    /// <exception cref="ArgumentException">The readings belong to more than one device.</exception>
+    public static IReadOnlyList<LedgerLine> DeriveAndPlan(
+        IReadOnlyList<AccountingReading> readings,
+        DeltaPolicy policy,
+        BoardStatusTimeline? statuses,
+        SiteCalendar calendar,
+        CostVersionResolver resolver,
+        string classroom,
+        string unpricedCurrency = SiteDefaults.Currency)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(calendar);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(classroom);
+        ArgumentNullException.ThrowIfNull(unpricedCurrency);
+        var ordered = Prepare(readings);
+        // one line per pair, plus room for the pieces split off at midnights and rate changes
+        int pairs = Math.Max(ordered.Count - 1, 0);
+        var lines = new List<LedgerLine>(pairs + (pairs / 32) + 4);
+        var sink = new LedgerPlanner.LineSink(lines, calendar, resolver, classroom, unpricedCurrency);
+        Walk(ordered, policy, statuses, ref sink);
+        return lines;
+    }
+
+    private static IReadOnlyList<AccountingReading> Prepare(IReadOnlyList<AccountingReading> readings)
+    {
         for (int i = 1; i < readings.Count; i++)
         {
             if (!string.Equals(readings[i].DeviceKey, readings[0].DeviceKey, StringComparison.Ordinal))
@@ -31,13 +80,39 @@ public static class DeviceAccounting
                 throw new ArgumentException("All readings must belong to one device.", nameof(readings));
             }
         }
-        var ordered = Order(readings);
-        var segments = new List<EnergySegment>();
+        // Readings usually arrive already in accounting order (the ledger job loads them sorted): then the input is
+        // used as is, without sorting or copying.
+        return IsInAccountingOrder(readings) ? readings : Order(readings);
+    }
+
+    private static void Walk<TSink>(IReadOnlyList<AccountingReading> ordered, DeltaPolicy policy, BoardStatusTimeline? statuses, ref TSink sink)
+        where TSink : struct, ISegmentSink
+    {
+        var timeline = statuses ?? BoardStatusTimeline.Empty;
+        var math = new DeltaCalculator.IntervalMath(policy);
         for (int i = 1; i < ordered.Count; i++)
         {
-            segments.AddRange(DeltaCalculator.Calculate(ordered[i - 1], ordered[i], policy, statuses));
+            DeltaCalculator.Append(ordered[i - 1], ordered[i], policy, timeline, ref sink, ref math);
         }
-        return segments;
+    }
+
+    /// <summary>
+    /// True when every reading comes strictly after the one before it in the order of <see cref="Order"/> and no two
+    /// consecutive ones share (timestamp, sequence number) — then <see cref="Order"/> would return them unchanged
+    /// (no duplicate can exist, since duplicates share timestamp and sequence number).
+    /// </summary>
+    private static bool IsInAccountingOrder(IReadOnlyList<AccountingReading> readings)
+    {
+        for (int i = 1; i < readings.Count; i++)
+        {
+            var previous = readings[i - 1];
+            var current = readings[i];
+            if (SameSlot(previous, current) || CompareOrder(previous, current) >= 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public sealed record EnergySegment
         EntryKind kind,
         long fromEventId,
         long toEventId)
+        : this(deviceKey, start, end, energyWh, heldEnergyWh, onTimeSeconds, method, confidence, marks, kind, fromEventId, toEventId, checkedByCaller: true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceKey);
         if (end < start)
@@ -45,6 +46,17 @@ public sealed record EnergySegment
         {
             throw new ArgumentOutOfRangeException(nameof(energyWh), "A reset marker carries no energy.");
         }
+    }
+
+    // Assigns without checks: for the public constructor (which checks after) and for values that are valid by
+    // construction (DeltaCalculator: energies from Quantities.RoundEnergy of non-negative values, on-time from
+    // Quantities.RoundSeconds of a non-negative duration).
+#pragma warning disable IDE0060 // the flag only selects this overload
+    private EnergySegment(
+        string deviceKey, Instant start, Instant end, decimal energyWh, decimal heldEnergyWh, decimal onTimeSeconds,
+        DeltaMethod method, Confidence confidence, EntryMarks marks, EntryKind kind, long fromEventId, long toEventId, bool checkedByCaller)
+#pragma warning restore IDE0060
+    {
         DeviceKey = deviceKey;
         Start = start;
         End = end;
@@ -97,6 +109,12 @@ public sealed record EnergySegment
 
     /// <summary>The period [Start, End) as a NodaTime interval.</summary>
     public Interval Period => new(Start, End);
+
+    /// <summary>A segment whose values the caller guarantees valid (no checks; see the private constructor).</summary>
+    internal static EnergySegment Unchecked(
+        string deviceKey, Instant start, Instant end, decimal energyWh, decimal heldEnergyWh, decimal onTimeSeconds,
+        DeltaMethod method, Confidence confidence, EntryMarks marks, EntryKind kind, long fromEventId, long toEventId) =>
+        new(deviceKey, start, end, energyWh, heldEnergyWh, onTimeSeconds, method, confidence, marks, kind, fromEventId, toEventId, checkedByCaller: true);
 
     /// <summary>A copy over [<paramref name="start"/>, <paramref name="end"/>] with the given quantities (used by the splitter).</summary>
     internal EnergySegment WithPiece(Instant start, Instant end, decimal energyWh, decimal heldEnergyWh, decimal onTimeSeconds) =>

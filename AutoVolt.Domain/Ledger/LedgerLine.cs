@@ -39,6 +39,8 @@ public sealed record LedgerLine
         EntryKind kind,
         long? fromEventId,
         long? toEventId)
+        : this(deviceKey, classroom, periodStart, periodEnd, localDate, energyWh, heldEnergyWh, onTimeSeconds, cost, currency,
+            ratePerKwh, costVersionId, method, confidence, marks, kind, fromEventId, toEventId, checkedByCaller: true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deviceKey);
         ArgumentNullException.ThrowIfNull(classroom);
@@ -56,6 +58,17 @@ public sealed record LedgerLine
         {
             throw new ArgumentOutOfRangeException(nameof(ratePerKwh), rate, "Rate must be >= 0 with at most 6 decimals.");
         }
+    }
+
+    // Assigns without checks: for the public constructor (which checks after) and for lines that are valid by
+    // construction (LedgerPlanner: quantities of checked segments, rate of a checked CostVersion, cost = energy × rate / 1000).
+#pragma warning disable IDE0060 // the flag only selects this overload
+    private LedgerLine(
+        string deviceKey, string classroom, Instant periodStart, Instant periodEnd, LocalDate localDate, decimal energyWh,
+        decimal heldEnergyWh, decimal onTimeSeconds, decimal cost, string currency, decimal? ratePerKwh, long? costVersionId,
+        DeltaMethod method, Confidence confidence, EntryMarks marks, EntryKind kind, long? fromEventId, long? toEventId, bool checkedByCaller)
+#pragma warning restore IDE0060
+    {
         DeviceKey = deviceKey;
         Classroom = classroom;
         PeriodStart = periodStart;
@@ -129,6 +142,14 @@ public sealed record LedgerLine
 
     /// <summary>Event id of the later reading; null for rows without one (migrated).</summary>
     public long? ToEventId { get; }
+
+    /// <summary>A line whose values the caller guarantees valid (no checks; see the private constructor).</summary>
+    internal static LedgerLine Unchecked(
+        string deviceKey, string classroom, Instant periodStart, Instant periodEnd, LocalDate localDate, decimal energyWh,
+        decimal heldEnergyWh, decimal onTimeSeconds, decimal cost, string currency, decimal? ratePerKwh, long? costVersionId,
+        DeltaMethod method, Confidence confidence, EntryMarks marks, EntryKind kind, long? fromEventId, long? toEventId) =>
+        new(deviceKey, classroom, periodStart, periodEnd, localDate, energyWh, heldEnergyWh, onTimeSeconds, cost, currency,
+            ratePerKwh, costVersionId, method, confidence, marks, kind, fromEventId, toEventId, checkedByCaller: true);
 
     /// <summary>
     /// The reversal of this line: same content, <see cref="EntryKind.Reversal"/>, quantities and cost negated.

@@ -32,7 +32,42 @@ public static class Quantities
     public static decimal RoundSeconds(decimal seconds) => Math.Round(seconds, SecondsDecimals, MidpointRounding.ToEven);
 
     /// <summary>Exact cost of <paramref name="energyWh"/> at <paramref name="ratePerKwh"/>: <c>energy × rate / 1000</c>, not rounded.</summary>
-    public static decimal Cost(decimal energyWh, decimal ratePerKwh) => energyWh * ratePerKwh / 1000m;
+    public static decimal Cost(decimal energyWh, decimal ratePerKwh) => DivideBy1000(energyWh * ratePerKwh);
+
+    /// <summary>
+    /// <c>value / 1000m</c>, with the same result bits (value and scale) as the decimal division, without dividing.
+    /// </summary>
+    /// <remarks>
+    /// For a mantissa m with scale s, the division gives m / 1000 at scale s when 1000 divides m; otherwise the exact
+    /// quotient at the smallest scale above s, which is m with up to two trailing zeros stripped: m / 10^z at scale
+    /// s + 3 − z (z = trailing zeros of m, at most 2). Cost is the hot spot of pricing (a 96-bit division per line);
+    /// this is a few integer operations. Taken only where that reasoning is sure to hold (non-zero mantissa below 2^64,
+    /// s + 3 ≤ 28); anything else divides. Pinned by a property test against the division, bit for bit.
+    /// </remarks>
+    internal static decimal DivideBy1000(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        ulong mantissa = unchecked((uint)bits[0] | ((ulong)(uint)bits[1] << 32));
+        int scale = (bits[3] >> 16) & 0xFF;
+        if (bits[2] != 0 || mantissa == 0 || scale > 25)
+        {
+            return value / 1000m;
+        }
+        bool negative = bits[3] < 0;
+        if (mantissa % 1000 == 0)
+        {
+            return Make(mantissa / 1000, negative, scale);
+        }
+        if (mantissa % 100 == 0)
+        {
+            return Make(mantissa / 100, negative, scale + 1);
+        }
+        return mantissa % 10 == 0 ? Make(mantissa / 10, negative, scale + 2) : Make(mantissa, negative, scale + 3);
+    }
+
+    private static decimal Make(ulong mantissa, bool negative, int scale) =>
+        new(unchecked((int)(uint)mantissa), unchecked((int)(uint)(mantissa >> 32)), 0, negative, (byte)scale);
 
     /// <summary>True when <paramref name="value"/> has at most <paramref name="decimals"/> decimals.</summary>
     public static bool HasAtMostDecimals(decimal value, int decimals) => Math.Round(value, decimals) == value;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using NodaTime;
 
 namespace AutoVolt.Domain.Pricing;
@@ -10,11 +11,14 @@ namespace AutoVolt.Domain.Pricing;
 /// it the latest effective instant; ties by later <see cref="CostVersion.CreatedAt"/>, then higher
 /// <see cref="CostVersion.Id"/>. A version is in effect from its effective instant (inclusive). When no version
 /// applies the energy is unpriced: <see cref="Resolve"/> returns null and the planner records cost 0 with no rate.
-/// Immutable and thread-safe.
+/// Per (classroom, device) the versions are resolved once into a <see cref="CostTimeline"/> (the instants where the
+/// applying version changes), so a lookup is a binary search, and a walk forward in time is O(1) per step.
+/// Thread-safe.
 /// </remarks>
 public sealed class CostVersionResolver
 {
     private readonly (CostVersion Version, Instant EffectiveAt)[] _versions;
+    private readonly ConcurrentDictionary<(string? Classroom, string? DeviceKey), CostTimeline> _timelines = new();
 
     /// <summary>Creates a resolver over all known versions, whose effective instants are taken in <paramref name="zone"/>.</summary>
     public CostVersionResolver(IEnumerable<CostVersion> versions, DateTimeZone zone)
@@ -32,23 +36,8 @@ public sealed class CostVersionResolver
     /// <param name="instant">The instant to price.</param>
     /// <param name="classroom">The device's classroom (null or empty = none).</param>
     /// <param name="deviceKey">The device key.</param>
-    public CostVersion? Resolve(Instant instant, string? classroom, string? deviceKey)
-    {
-        CostVersion? best = null;
-        foreach (var (version, effectiveAt) in _versions)
-        {
-            if (effectiveAt > instant)
-            {
-                break;
-            }
-            if (version.AppliesTo(classroom, deviceKey) && (best is null || version.Scope >= best.Scope))
-            {
-                // ascending (effective, created, id) order: a later one of at least the same scope wins
-                best = version;
-            }
-        }
-        return best;
-    }
+    public CostVersion? Resolve(Instant instant, string? classroom, string? deviceKey) =>
+        TimelineFor(classroom, deviceKey).At(instant);
 
     /// <summary>
     /// Instants strictly inside <paramref name="interval"/> where the version applying to the device changes, ascending.
@@ -60,45 +49,52 @@ public sealed class CostVersionResolver
         {
             throw new ArgumentOutOfRangeException(nameof(interval), "The interval must be bounded.");
         }
+        var timeline = TimelineFor(classroom, deviceKey);
         var result = new List<Instant>();
-        // Versions are sorted by effective instant: find the first one after the start by binary search and walk
-        // only those inside the interval (most intervals contain none, so this is O(log n) per interval).
-        int lo = 0, hi = _versions.Length;
-        while (lo < hi)
+        for (int i = timeline.IndexAt(interval.Start) + 1; i < timeline.Count && timeline.ChangeAt(i) < interval.End; i++)
         {
-            int mid = lo + ((hi - lo) / 2);
-            if (_versions[mid].EffectiveAt <= interval.Start)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        CostVersion? current = null;
-        bool resolvedStart = false;
-        Instant? previousCandidate = null;
-        for (int i = lo; i < _versions.Length && _versions[i].EffectiveAt < interval.End; i++)
-        {
-            var (version, candidate) = _versions[i];
-            if (candidate == previousCandidate || !version.AppliesTo(classroom, deviceKey))
-            {
-                continue;
-            }
-            previousCandidate = candidate;
-            if (!resolvedStart)
-            {
-                current = Resolve(interval.Start, classroom, deviceKey);
-                resolvedStart = true;
-            }
-            var next = Resolve(candidate, classroom, deviceKey);
-            if (!ReferenceEquals(next, current))
-            {
-                result.Add(candidate);
-                current = next;
-            }
+            result.Add(timeline.ChangeAt(i));
         }
         return result;
+    }
+
+    /// <summary>The versions applying to one device over time (built once per classroom and device key, then cached).</summary>
+    /// <param name="classroom">The device's classroom (null or empty = none).</param>
+    /// <param name="deviceKey">The device key.</param>
+    internal CostTimeline TimelineFor(string? classroom, string? deviceKey) =>
+        _timelines.TryGetValue((classroom, deviceKey), out var timeline)
+            ? timeline
+            : _timelines.GetOrAdd((classroom, deviceKey), key => Build(key.Classroom, key.DeviceKey));
+
+    private CostTimeline Build(string? classroom, string? deviceKey)
+    {
+        // Walk the versions in (effective, created, id) order keeping, per scope, the last applicable one seen: the
+        // version in effect is that of the most specific scope seen so far. After each group of equal effective
+        // instants, a change of that version is a change point.
+        var latestByScope = new CostVersion?[3];
+        var changes = new List<Instant>();
+        var versions = new List<CostVersion?>();
+        CostVersion? current = null;
+        int i = 0;
+        while (i < _versions.Length)
+        {
+            var at = _versions[i].EffectiveAt;
+            for (; i < _versions.Length && _versions[i].EffectiveAt == at; i++)
+            {
+                var version = _versions[i].Version;
+                if (version.AppliesTo(classroom, deviceKey))
+                {
+                    latestByScope[(int)version.Scope] = version;
+                }
+            }
+            var inEffect = latestByScope[(int)CostScope.Device] ?? latestByScope[(int)CostScope.Classroom] ?? latestByScope[(int)CostScope.Global];
+            if (!ReferenceEquals(inEffect, current))
+            {
+                changes.Add(at);
+                versions.Add(inEffect);
+                current = inEffect;
+            }
+        }
+        return new CostTimeline([.. changes], [.. versions]);
     }
 }

@@ -70,4 +70,59 @@ public sealed class SiteCalendar
         }
         return result;
     }
+
+    /// <summary>
+    /// A cursor answering <see cref="DateOf"/> and <see cref="EndOf"/>(<see cref="DateOf"/>) for instants that mostly
+    /// move forward in time, computing the zone conversion once per local day instead of once per instant.
+    /// </summary>
+    /// <remarks>
+    /// The cached range is the part of one local day that lies in one zone interval (constant UTC offset): every instant
+    /// in it has that local date, whatever the zone's rules, so answers are exactly those of <see cref="DateOf"/> and
+    /// <see cref="EndOf"/>. Mutable: one per walk, not shared between threads.
+    /// </remarks>
+    internal struct DayCursor
+    {
+        private readonly SiteCalendar _calendar;
+        private Instant _from;
+        private Instant _until;
+        private LocalDate _date;
+        private Instant _endOfDay;
+        private bool _valid;
+
+        public DayCursor(SiteCalendar calendar)
+        {
+            _calendar = calendar;
+            _from = default;
+            _until = default;
+            _date = default;
+            _endOfDay = default;
+            _valid = false;
+        }
+
+        /// <summary><see cref="DateOf"/>(<paramref name="instant"/>), and <see cref="EndOf"/> of that date in <paramref name="endOfDay"/>.</summary>
+        public LocalDate DateOf(Instant instant, out Instant endOfDay)
+        {
+            if (!_valid || instant < _from || instant >= _until)
+            {
+                Move(instant);
+            }
+            endOfDay = _endOfDay;
+            return _date;
+        }
+
+        private void Move(Instant instant)
+        {
+            var zone = _calendar.Zone;
+            var interval = zone.GetZoneInterval(instant);
+            var offset = interval.WallOffset;
+            var date = instant.WithOffset(offset).Date;
+            var dayStart = date.AtMidnight().WithOffset(offset).ToInstant();
+            var dayEnd = date.PlusDays(1).AtMidnight().WithOffset(offset).ToInstant();
+            _from = interval.HasStart && interval.Start > dayStart ? interval.Start : dayStart;
+            _until = interval.HasEnd && interval.End < dayEnd ? interval.End : dayEnd;
+            _date = date;
+            _endOfDay = _calendar.EndOf(date);
+            _valid = true;
+        }
+    }
 }
