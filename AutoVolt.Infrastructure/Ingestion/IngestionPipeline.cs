@@ -36,6 +36,9 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     public event Action<BatchResult>? Committed;
 
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Committed batches since start.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
     public long Stored => Interlocked.Read(ref _stored);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Quarantined => Interlocked.Read(ref _quarantined);
@@ -52,10 +55,28 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     /// <summary>Stores <paramref name="message"/>; completes after the commit that contains it.</summary>
     public async Task SubmitAsync(IncomingMessage message, CancellationToken ct)
     {
-        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = await EnqueueCoreAsync(message, ct);
+        if (!await pending.Done.Task.WaitAsync(ct))
+        {
+            throw new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", pending.Error ?? new IngestionUnavailableException());
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="message"/> (waiting only while the queue is full) and returns without waiting for its commit.
+    /// The returned task completes with <c>true</c> once the commit that contains the message is done, <c>false</c> if that
+    /// write failed (nothing of the batch is stored), or is cancelled if the pipeline stops first; it never faults. Messages
+    /// are committed in the order they were queued (one writer), so for one submitter the tasks complete in order.
+    /// </summary>
+    public async ValueTask<Task<bool>> EnqueueAsync(IncomingMessage message, CancellationToken ct) =>
+        (await EnqueueCoreAsync(message, ct)).Done.Task;
+
+    private async ValueTask<Pending> EnqueueCoreAsync(IncomingMessage message, CancellationToken ct)
+    {
+        var pending = new Pending(message, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         Interlocked.Increment(ref _received);
-        await pending.Done.Task.WaitAsync(ct);
+        return pending;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -107,7 +128,7 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
             LastCommitAt = batch[^1].Message.ReceivedAt;
             foreach (var p in batch)
             {
-                p.Done.TrySetResult();
+                p.Done.TrySetResult(true);
             }
             try
             {
@@ -124,7 +145,8 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
             LogBatchFailed(logger, batch.Count, ex.Message);
             foreach (var p in batch)
             {
-                p.Done.TrySetException(new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", ex));
+                p.Error = ex;
+                p.Done.TrySetResult(false);
             }
         }
     }
@@ -148,7 +170,11 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     [LoggerMessage(Level = LogLevel.Error, Message = "A handler of the ingestion commit failed")]
     private static partial void LogCommittedHandlerFailed(ILogger logger, Exception ex);
 
-    private sealed record Pending(IncomingMessage Message, TaskCompletionSource Done);
+    private sealed record Pending(IncomingMessage Message, TaskCompletionSource<bool> Done)
+    {
+        /// <summary>Why the write failed (set before <see cref="Done"/> completes with false).</summary>
+        public Exception? Error { get; set; }
+    }
 }
 
 /// <summary>Counters of the ingestion pipeline.</summary>
