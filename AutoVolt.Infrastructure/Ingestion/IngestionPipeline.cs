@@ -55,7 +55,7 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     /// <summary>Stores <paramref name="message"/>; completes after the commit that contains it.</summary>
     public async Task SubmitAsync(IncomingMessage message, CancellationToken ct)
     {
-        var pending = await EnqueueCoreAsync(message, ct);
+        var pending = await EnqueueCoreAsync(message, classified: null, ct);
         if (!await pending.Done.Task.WaitAsync(ct))
         {
             throw new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", pending.Error ?? new IngestionUnavailableException());
@@ -67,15 +67,15 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     /// The returned task completes with <c>true</c> once the commit that contains the message is done, <c>false</c> if that
     /// write failed (nothing of the batch is stored), or is cancelled if the pipeline stops first; it never faults. Messages
     /// are committed in the order they were queued (one writer), so for one submitter the tasks complete in order.
+    /// The message is parsed here, on the caller's thread (for the embedded broker: each client's receive loop), so parsing
+    /// runs in parallel and overlaps the commit in progress instead of delaying the single writer.
     /// </summary>
     public async ValueTask<Task<bool>> EnqueueAsync(IncomingMessage message, CancellationToken ct) =>
-        (await EnqueueCoreAsync(message, ct)).Done.Task;
+        (await EnqueueCoreAsync(message, ClassifyOrQuarantine(message, Rules), ct)).Done.Task;
 
-    private async ValueTask<Pending> EnqueueCoreAsync(IncomingMessage message, CancellationToken ct)
+    private async ValueTask<Pending> EnqueueCoreAsync(IncomingMessage message, ClassifiedMessage? classified, CancellationToken ct)
     {
-        // Parsed here, on the submitter's thread (for the embedded broker: each client's receive loop), so parsing runs in
-        // parallel and overlaps the commit in progress instead of delaying the single writer.
-        var pending = new Pending(message, ClassifyOrQuarantine(message, Rules), new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(message, classified, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         Interlocked.Increment(ref _received);
         return pending;
@@ -108,10 +108,11 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
 
     private async Task WriteBatchAsync(List<Pending> batch, CancellationToken ct)
     {
+        var rules = Rules;
         var classified = new List<ClassifiedMessage>(batch.Count);
         foreach (var p in batch)
         {
-            classified.Add(p.Classified);
+            classified.Add(p.Classified ?? ClassifyOrQuarantine(p.Message, rules));
         }
         try
         {
@@ -171,7 +172,8 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     [LoggerMessage(Level = LogLevel.Error, Message = "A handler of the ingestion commit failed")]
     private static partial void LogCommittedHandlerFailed(ILogger logger, Exception ex);
 
-    private sealed record Pending(IncomingMessage Message, ClassifiedMessage Classified, TaskCompletionSource<bool> Done)
+    // Classified: parsed at enqueue (EnqueueAsync), else null and parsed by the writer (SubmitAsync, the external path as before).
+    private sealed record Pending(IncomingMessage Message, ClassifiedMessage? Classified, TaskCompletionSource<bool> Done)
     {
         /// <summary>Why the write failed (set before <see cref="Done"/> completes with false).</summary>
         public Exception? Error { get; set; }
