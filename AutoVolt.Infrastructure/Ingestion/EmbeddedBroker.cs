@@ -3,6 +3,7 @@ using AutoVolt.Infrastructure.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -10,8 +11,9 @@ namespace AutoVolt.Infrastructure.Ingestion;
 
 /// <summary>
 /// The in-process MQTTnet broker (Mqtt:Broker=embedded). A board's PUBACK is sent only after
-/// <see cref="InterceptingPublishAsync"/> handlers complete, so ingestion stores each message
-/// there: the board's own acknowledgement then means "in PostgreSQL".
+/// <see cref="InterceptingPublishAsync"/> handlers complete and, if the handler called
+/// <see cref="DeferAcknowledgement"/>, only after the given commit succeeded: the board's own
+/// acknowledgement then means "in PostgreSQL".
 /// Off loopback (or with Mqtt:RequireBoardCredentials) every client must authenticate as its board
 /// (username = esp32_name, secret from <see cref="BoardCredentialStore"/>) and may publish only under
 /// <c>autovolt/&lt;its name&gt;/</c>; other publishes are refused (not stored, PUBACK NotAuthorized).
@@ -21,6 +23,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
 {
     private const string BoardSessionKey = "autovolt.board";
     private MqttServer? _server;
+    private long _withheldAcks;
     private long _refusedConnections;
     private long _refusedPublishes;
 
@@ -35,6 +38,36 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
 
     /// <summary>Awaited before the broker acknowledges a publish (set by ingestion).</summary>
     public Func<InterceptingPublishEventArgs, Task>? InterceptingPublishAsync { get; set; }
+
+    /// <summary>QoS 1 PUBACKs that were held back because their commit failed (the client was disconnected instead).</summary>
+    public long WithheldAcknowledgements => Interlocked.Read(ref _withheldAcks);
+
+    /// <summary>
+    /// Lets the publish in <paramref name="e"/> (QoS 1) be acknowledged only after <paramref name="committed"/> completes with
+    /// <c>true</c>, without holding up the client's next packets: MQTTnet reads one client's packets one at a time and awaits
+    /// <see cref="InterceptingPublishAsync"/> before reading the next, but it sends the PUBACK from the session's separate send
+    /// loop, through the outbound packet interception, where this broker awaits <paramref name="committed"/>. So a board can
+    /// have several messages in the pipeline, and each PUBACK still means "committed". If <paramref name="committed"/> is
+    /// <c>false</c> or cancelled, the PUBACK is never sent and the connection is closed, so the board keeps the message and
+    /// sends it again after reconnecting. PUBACKs leave in the order of the publishes (MQTT requires it): the send loop
+    /// waits for each in turn, which costs nothing when commits complete in order (one writer).
+    /// Returns false (nothing deferred; the caller must store before returning) for QoS 0 and 2: QoS 0 has no PUBACK, and a
+    /// QoS 2 PUBREC is not deferred here.
+    /// </summary>
+    public static bool DeferAcknowledgement(InterceptingPublishEventArgs e, Task<bool> committed)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(committed);
+        if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtLeastOnce)
+        {
+            return false;
+        }
+        // MQTTnet copies Response.UserProperties (the list instance) into the PUBACK packet it creates for this publish, and that
+        // packet object is what the outbound interception sees: the marker list ties the PUBACK to its commit, whatever its
+        // packet identifier (identifiers are reused and survive reconnects). It is empty and removed before sending.
+        e.Response.UserProperties = new PendingCommit(committed);
+        return true;
+    }
 
     public bool IsRunning => _server?.IsStarted == true;
 
@@ -74,6 +107,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
             }
             return InterceptingPublishAsync?.Invoke(e) ?? Task.CompletedTask;
         };
+        _server.InterceptingOutboundPacketAsync += HoldAcknowledgementAsync;
         _server.InterceptingSubscriptionAsync += e =>
         {
             // A board may read only its own topics (e.g. commands), never another board's telemetry.
@@ -99,6 +133,62 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
         }
         Port = o.ListenPort;
         logger.LogInformation("Embedded MQTT broker listening on {Address}:{Port}", address, o.ListenPort);
+    }
+
+    /// <summary>Runs in the client's send loop before each outgoing packet: a deferred PUBACK waits here for its commit.</summary>
+    private async Task HoldAcknowledgementAsync(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is not MqttPubAckPacket { UserProperties: PendingCommit pending } ack)
+        {
+            return;
+        }
+        ack.UserProperties = null;
+        bool stored;
+        try
+        {
+            stored = await pending.Committed.WaitAsync(e.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection is closing or the pipeline stopped: no PUBACK; the board sends the message again.
+            e.ProcessPacket = false;
+            return;
+        }
+        if (stored)
+        {
+            return;
+        }
+        e.ProcessPacket = false;
+        Interlocked.Increment(ref _withheldAcks);
+        LogAckWithheld(logger, e.ClientId, ack.PacketIdentifier);
+        // Close this connection (not a newer one of the same client id) so the board reconnects and retransmits.
+        // Off the send loop: stopping a client sends its DISCONNECT through this same interception.
+        var server = _server;
+        var clientId = e.ClientId;
+        var endpoint = e.RemoteEndPoint;
+        _ = Task.Run(() => DisconnectAsync(server, clientId, endpoint), CancellationToken.None);
+    }
+
+    private async Task DisconnectAsync(MqttServer? server, string clientId, EndPoint? endpoint)
+    {
+        try
+        {
+            if (server is not { IsStarted: true })
+            {
+                return;
+            }
+            foreach (var client in await server.GetClientsAsync())
+            {
+                if (client.Id == clientId && Equals(client.RemoteEndPoint, endpoint))
+                {
+                    await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.UnspecifiedError });
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            LogDisconnectFailed(logger, clientId, ex.Message);
+        }
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -138,6 +228,12 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
         && string.Equals(e.UserName, board, StringComparison.Ordinal)
         && e.ApplicationMessage.Topic.StartsWith("autovolt/" + board + "/", StringComparison.Ordinal);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PUBACK {PacketId} to {ClientId} withheld (the message was not stored); closing the connection so it is sent again")]
+    private static partial void LogAckWithheld(ILogger logger, string clientId, ushort packetId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the connection of {ClientId} after a withheld PUBACK failed: {Error}")]
+    private static partial void LogDisconnectFailed(ILogger logger, string clientId, string error);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} (user '{UserName}', {Remote}) refused: missing or wrong board credentials")]
     private static partial void LogConnectionRefused(ILogger logger, string clientId, string userName, string remote);
 
@@ -167,6 +263,12 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
                 await Task.Delay(50, CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>The marker put on a deferred PUBACK (an empty user-property list; see <see cref="DeferAcknowledgement"/>).</summary>
+    private sealed class PendingCommit(Task<bool> committed) : List<MqttUserProperty>
+    {
+        public Task<bool> Committed { get; } = committed;
     }
 
     public async ValueTask DisposeAsync()

@@ -6,10 +6,13 @@ using NodaTime;
 namespace AutoVolt.Infrastructure.Ingestion;
 
 /// <summary>
-/// Ingestion for the embedded broker: each publish under <c>autovolt/</c> is stored inside the
-/// broker's publish interception, which the broker awaits before it sends the board its PUBACK.
-/// If the store fails, the publish is dropped and the board's connection closed without an ack,
-/// so the board keeps the message and sends it again.
+/// Ingestion for the embedded broker: each publish under <c>autovolt/</c> is handed to the group-commit
+/// pipeline from the broker's publish interception. For QoS 1 the interception returns once the message
+/// is queued and the broker holds the board's PUBACK until the commit that contains it
+/// (<see cref="EmbeddedBroker.DeferAcknowledgement"/>), so one board can have many messages in one
+/// batch while its PUBACK still means "in PostgreSQL". QoS 0 and 2 are stored inside the interception
+/// (the broker awaits it before acknowledging or reading on). If the store fails, no ack is sent and the
+/// board's connection is closed, so the board keeps the message and sends it again.
 /// </summary>
 public sealed partial class EmbeddedIngestion(EmbeddedBroker broker, IngestionPipeline pipeline, IClock clock, ILogger<EmbeddedIngestion> logger) : IHostedService
 {
@@ -36,7 +39,15 @@ public sealed partial class EmbeddedIngestion(EmbeddedBroker broker, IngestionPi
         var message = new IncomingMessage(topic, System.Buffers.BuffersExtensions.ToArray(payload), clock.GetCurrentInstant());
         try
         {
-            await pipeline.SubmitAsync(message, e.CancellationToken);
+            var committed = await pipeline.EnqueueAsync(message, e.CancellationToken);
+            if (EmbeddedBroker.DeferAcknowledgement(e, committed))
+            {
+                return;
+            }
+            if (!await committed.WaitAsync(e.CancellationToken))
+            {
+                throw new IngestionUnavailableException("The batch write failed.");
+            }
         }
         catch (Exception ex)
         {

@@ -36,6 +36,9 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     public event Action<BatchResult>? Committed;
 
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Committed batches since start.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
     public long Stored => Interlocked.Read(ref _stored);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Quarantined => Interlocked.Read(ref _quarantined);
@@ -52,10 +55,30 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     /// <summary>Stores <paramref name="message"/>; completes after the commit that contains it.</summary>
     public async Task SubmitAsync(IncomingMessage message, CancellationToken ct)
     {
-        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = await EnqueueCoreAsync(message, classified: null, ct);
+        if (!await pending.Done.Task.WaitAsync(ct))
+        {
+            throw new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", pending.Error ?? new IngestionUnavailableException());
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="message"/> (waiting only while the queue is full) and returns without waiting for its commit.
+    /// The returned task completes with <c>true</c> once the commit that contains the message is done, <c>false</c> if that
+    /// write failed (nothing of the batch is stored), or is cancelled if the pipeline stops first; it never faults. Messages
+    /// are committed in the order they were queued (one writer), so for one submitter the tasks complete in order.
+    /// The message is parsed here, on the caller's thread (for the embedded broker: each client's receive loop), so parsing
+    /// runs in parallel and overlaps the commit in progress instead of delaying the single writer.
+    /// </summary>
+    public async ValueTask<Task<bool>> EnqueueAsync(IncomingMessage message, CancellationToken ct) =>
+        (await EnqueueCoreAsync(message, ClassifyOrQuarantine(message, Rules), ct)).Done.Task;
+
+    private async ValueTask<Pending> EnqueueCoreAsync(IncomingMessage message, ClassifiedMessage? classified, CancellationToken ct)
+    {
+        var pending = new Pending(message, classified, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         Interlocked.Increment(ref _received);
-        await pending.Done.Task.WaitAsync(ct);
+        return pending;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -89,7 +112,7 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
         var classified = new List<ClassifiedMessage>(batch.Count);
         foreach (var p in batch)
         {
-            classified.Add(ClassifyOrQuarantine(p.Message, rules));
+            classified.Add(p.Classified ?? ClassifyOrQuarantine(p.Message, rules));
         }
         try
         {
@@ -107,7 +130,7 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
             LastCommitAt = batch[^1].Message.ReceivedAt;
             foreach (var p in batch)
             {
-                p.Done.TrySetResult();
+                p.Done.TrySetResult(true);
             }
             try
             {
@@ -124,7 +147,8 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
             LogBatchFailed(logger, batch.Count, ex.Message);
             foreach (var p in batch)
             {
-                p.Done.TrySetException(new IngestionUnavailableException("The message could not be stored; it was not acknowledged.", ex));
+                p.Error = ex;
+                p.Done.TrySetResult(false);
             }
         }
     }
@@ -148,7 +172,12 @@ public sealed partial class IngestionPipeline(IngestionBatchWriter writer, IOpti
     [LoggerMessage(Level = LogLevel.Error, Message = "A handler of the ingestion commit failed")]
     private static partial void LogCommittedHandlerFailed(ILogger logger, Exception ex);
 
-    private sealed record Pending(IncomingMessage Message, TaskCompletionSource Done);
+    // Classified: parsed at enqueue (EnqueueAsync), else null and parsed by the writer (SubmitAsync, the external path as before).
+    private sealed record Pending(IncomingMessage Message, ClassifiedMessage? Classified, TaskCompletionSource<bool> Done)
+    {
+        /// <summary>Why the write failed (set before <see cref="Done"/> completes with false).</summary>
+        public Exception? Error { get; set; }
+    }
 }
 
 /// <summary>Counters of the ingestion pipeline.</summary>

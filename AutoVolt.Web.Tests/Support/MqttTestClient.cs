@@ -56,9 +56,10 @@ public sealed class MqttTestClient : IAsyncDisposable
 
     public bool IsConnected => _client.IsConnected;
 
-    public Task<MqttClientPublishResult> PublishAsync(string topic, string payload, bool retain = false, CancellationToken ct = default) =>
+    public Task<MqttClientPublishResult> PublishAsync(string topic, string payload, bool retain = false,
+        MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, CancellationToken ct = default) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Encoding.UTF8.GetBytes(payload))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build(), ct);
+            .WithQualityOfServiceLevel(qos).WithRetainFlag(retain).Build(), ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -27,6 +27,13 @@ if (string.IsNullOrWhiteSpace(server))
     server = embedded.ServerConnectionString;
 }
 var results = new List<(string Name, double Seconds)>();
+var cpu = new Dictionary<string, (double Process, double Postgres)>();
+var clusterRoot = embedded is null ? null : root;
+(double Process, double Postgres) Since((double Process, double Postgres) start)
+{
+    var now = Cpu.Sample(clusterRoot);
+    return (now.Process - start.Process, now.Postgres - start.Postgres);
+}
 try
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -35,9 +42,11 @@ try
     // Ceiling 1: raw binary COPY of the same rows.
     {
         var cs = await Databases.CreateAsync(server);
+        var cpu0 = Cpu.Sample(clusterRoot);
         var sw = Stopwatch.StartNew();
         await Copy.RowsAsync(cs, workload);
         sw.Stop();
+        cpu["COPY same rows (ceiling)"] = Since(cpu0);
         await Databases.AssertCountAsync(cs, messages);
         results.Add(("COPY same rows (ceiling)", sw.Elapsed.TotalSeconds));
     }
@@ -47,9 +56,11 @@ try
         var port = Ports.Free();
         await using var broker = new EmbeddedBroker(Options.Create(new MqttOptions { ListenPort = port }), NullLogger<EmbeddedBroker>.Instance);
         await broker.StartAsync(CancellationToken.None);
+        var cpu0 = Cpu.Sample(clusterRoot);
         var sw = Stopwatch.StartNew();
         await Publishers.RunAsync(port, workload, inflight);
         sw.Stop();
+        cpu["embedded broker alone, PUBACK only"] = Since(cpu0);
         results.Add(("embedded broker alone, PUBACK only", sw.Elapsed.TotalSeconds));
         // No counting-subscriber variant here: MQTTnet's server drops the oldest queued messages beyond 1000 per client,
         // so a slow subscriber never sees all M; the embedded path has no subscriber anyway (it stores in the interception).
@@ -67,9 +78,11 @@ try
         await pipeline.StartAsync(CancellationToken.None);
         await broker.StartAsync(CancellationToken.None);
         await ingestion.StartAsync(CancellationToken.None);
+        var cpu0 = Cpu.Sample(clusterRoot);
         var sw = Stopwatch.StartNew();
         await Publishers.RunAsync(port, workload, inflight);
         sw.Stop();
+        cpu["(a) embedded: stored + PUBACK"] = Since(cpu0);
         await Databases.AssertCountAsync(cs, messages);
         results.Add(("(a) embedded: stored + PUBACK", sw.Elapsed.TotalSeconds));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -125,6 +138,14 @@ try
     foreach (var (name, seconds) in results)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-46}{seconds,9:F2}{Rate(seconds),10:F0}{Rate(seconds) / copyRate,9:F3}"));
+    }
+    foreach (var (name, seconds) in results)
+    {
+        if (cpu.TryGetValue(name, out var c))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    cpu {name}: bench process {c.Process:F2} s + postgres {c.Postgres:F2} s = {(c.Process + c.Postgres) * 1000 / messages * 1000:F0} µs/msg, {(c.Process + c.Postgres) / seconds:F2} cores busy"));
+        }
     }
     double Find(string prefix) => Rate(results.First(r => r.Name.StartsWith(prefix, StringComparison.Ordinal)).Seconds);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -319,3 +319,61 @@ internal sealed class Mosquitto : IAsyncDisposable
         }
     }
 }
+
+/// <summary>CPU seconds used so far by this process and by the throw-away PostgreSQL cluster (Linux /proc; 0 where unknown).</summary>
+internal static class Cpu
+{
+    public static (double Process, double Postgres) Sample(string? clusterRoot)
+    {
+        var process = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        return (process, clusterRoot is null ? 0 : PostgresSeconds(clusterRoot));
+    }
+
+    /// <summary>The postmaster's own and reaped children's time plus its live children's (backends, WAL writer, …).</summary>
+    private static double PostgresSeconds(string clusterRoot)
+    {
+        try
+        {
+            var pidFile = Path.Combine(clusterRoot, "data", "postmaster.pid");
+            if (!File.Exists(pidFile))
+            {
+                return 0;
+            }
+            var postmaster = int.Parse(File.ReadLines(pidFile).First().Trim(), CultureInfo.InvariantCulture);
+            long ticks = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    continue;
+                }
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+                // Fields after "(comm)": state ppid ... utime(14) stime(15) cutime(16) cstime(17), 1-based over the whole line.
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ppid = int.Parse(f[1], CultureInfo.InvariantCulture);
+                if (pid == postmaster)
+                {
+                    ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)
+                        + long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture);
+                }
+                else if (ppid == postmaster)
+                {
+                    ticks += long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture);
+                }
+            }
+            return ticks / 100.0; // USER_HZ
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,8 +1,10 @@
 using AutoVolt.Infrastructure.Database;
+using AutoVolt.Infrastructure.Ingestion;
 using AutoVolt.Web.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace AutoVolt.Web.Tests.Infrastructure.Ingestion;
 
@@ -11,6 +13,8 @@ public sealed class EmbeddedAppFixture : IAsyncLifetime
     public AutoVoltAppFactory Factory { get; } = new AutoVoltAppFactory().With("Ledger:SettleSeconds", "3600");
 
     public AutoVoltDatabase Db => Factory.Services.GetRequiredService<AutoVoltDatabase>();
+
+    public IngestionPipeline Pipeline => Factory.Services.GetRequiredService<IngestionPipeline>();
 
     public Task InitializeAsync()
     {
@@ -128,5 +132,70 @@ public sealed class EmbeddedIngestionTests(EmbeddedAppFixture app) : IClassFixtu
         {
             await c.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Publish_ManyInFlightFromOneBoard_EachPubAckOnlyAfterItsCommitAndBatchedTogether()
+    {
+        // One board, 300 readings, all 300 unacknowledged at once. PUBACKs come back in publish order, so when the PUBACK of
+        // reading i arrives, readings 0..i must already be committed (the pipeline counts them before releasing the acks).
+        const int n = 300;
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "PIPE1");
+        var storedBefore = app.Pipeline.Stored;
+        var batchesBefore = app.Pipeline.Batches;
+        var storedAtAck = new long[n];
+        var tasks = new Task[n];
+        for (var i = 0; i < n; i++)
+        {
+            var index = i;
+            tasks[i] = board.PublishAsync("autovolt/PIPE1/telemetry", MqttTestClient.Telemetry("PIPE1", "light_1", T0.AddSeconds(i * 10), i, 40m, i))
+                .ContinueWith(t =>
+                {
+                    Assert.True(t.Result.IsSuccess, t.Result.ReasonString);
+                    storedAtAck[index] = app.Pipeline.Stored - storedBefore;
+                }, TaskContinuationOptions.ExecuteSynchronously);
+        }
+        await Task.WhenAll(tasks);
+        for (var i = 0; i < n; i++)
+        {
+            Assert.True(storedAtAck[i] >= i + 1, $"PUBACK of reading {i} arrived when only {storedAtAck[i]} readings were committed");
+        }
+        Assert.Equal(n, await app.CountAsync("SELECT count(*) FROM telemetry_events WHERE esp32_name = 'PIPE1'"));
+        // The board's messages were pipelined: fewer commits than messages (with one message in flight it would be n commits).
+        var batches = app.Pipeline.Batches - batchesBefore;
+        Assert.True(batches < n, $"{batches} commits for {n} messages of one board: acknowledgements are not pipelined");
+    }
+
+    [Fact]
+    public async Task Publish_QoS2_StoredBeforeTheHandshakeCompletes()
+    {
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "QOS2");
+        var result = await board.PublishAsync("autovolt/QOS2/telemetry", MqttTestClient.Telemetry("QOS2", "light_1", T0, 5m, 40m, 1),
+            qos: MqttQualityOfServiceLevel.ExactlyOnce);
+        Assert.True(result.IsSuccess, result.ReasonString);
+        Assert.Equal(1, await app.CountAsync("SELECT count(*) FROM telemetry_events WHERE device_key = 'QOS2/light_1'"));
+    }
+
+    [Fact]
+    public async Task Publish_QoS0_IsStored()
+    {
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "QOS0");
+        for (var i = 0; i < 5; i++)
+        {
+            await board.PublishAsync("autovolt/QOS0/telemetry", MqttTestClient.Telemetry("QOS0", "light_1", T0.AddSeconds(i * 10), i, 40m, i),
+                qos: MqttQualityOfServiceLevel.AtMostOnce);
+        }
+        Assert.Equal(5L, await Eventually.EqualAsync(5L, () => app.CountAsync("SELECT count(*) FROM telemetry_events WHERE device_key = 'QOS0/light_1'")));
+    }
+
+    [Fact]
+    public async Task Publish_OutsideAutovoltTopics_AcknowledgedAndNotStored()
+    {
+        await using var board = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "OTHER1");
+        var receivedBefore = app.Pipeline.Received;
+        var result = await board.PublishAsync("lab/OTHER1/telemetry", MqttTestClient.Telemetry("OTHER1", "light_1", T0, 5m, 40m, 1));
+        Assert.True(result.IsSuccess, result.ReasonString);
+        Assert.Equal(receivedBefore, app.Pipeline.Received);
+        Assert.Equal(0, await app.CountAsync("SELECT count(*) FROM telemetry_events WHERE esp32_name = 'OTHER1'"));
     }
 }
