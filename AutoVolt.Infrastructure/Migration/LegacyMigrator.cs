@@ -69,7 +69,7 @@ public sealed class LegacyMigrator(AutoVoltDatabase db, IClock clock, IOptions<S
         foreach (var device in a.Readings.GroupBy(r => r.Device))
         {
             var readings = device.Select(r => new AccountingReading(++id, r.Device.DeviceKey, r.Timestamp, null, null, r.PowerW, r.On, null, null, r.Marks)).ToList();
-            var lines = LedgerPlanner.Plan(DeviceAccounting.Derive(readings, policy), calendar, resolver, device.Key.Classroom, site.Currency);
+            var lines = DeviceAccounting.DeriveAndPlan(readings, policy, null, calendar, resolver, device.Key.Classroom, site.Currency);
             foreach (var line in lines)
             {
                 var cur = days.GetValueOrDefault((line.DeviceKey, line.LocalDate));
