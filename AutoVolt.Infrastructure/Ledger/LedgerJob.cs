@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Domain.Pricing;
 using AutoVolt.Domain.Time;
@@ -25,7 +26,10 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     IBackgroundJobClient jobs, ILogger<LedgerJob> logger)
 {
     /// <summary>A batch closes once its devices have this many pending readings (bounds memory per transaction).</summary>
-    public const int BatchReadings = 50_000;
+    public const int BatchReadings = 25_000;
+
+    /// <summary>Batches accounted at the same time by one run (each on its own connection and transaction).</summary>
+    public const int ParallelBatches = 2;
 
     /// <summary>At most this many devices per batch (one transaction).</summary>
     public const int BatchDevices = 500;
@@ -45,15 +49,21 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
             pending = await LedgerStore.PendingDevicesAsync(conn, settledBefore, ct);
         }
         var appended = 0;
-        var busy = new List<string>();
-        foreach (var batch in Batches(pending))
-        {
-            var (rows, skipped) = await AccountBatchAsync(batch, settledBefore, "ledger", wait: false, ct);
-            appended += rows;
-            busy.AddRange(skipped);
-        }
+        var busy = new ConcurrentBag<string>();
+        // Batches hold disjoint devices, so they run side by side: one batch's derivation (client CPU) overlaps another's
+        // COPY (server CPU).
+        await Parallel.ForEachAsync(Batches(pending), new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = ct },
+            async (batch, token) =>
+            {
+                var (rows, skipped) = await AccountBatchAsync(batch, settledBefore, "ledger", wait: false, token);
+                Interlocked.Add(ref appended, rows);
+                foreach (var key in skipped)
+                {
+                    busy.Add(key);
+                }
+            });
         // Devices another worker was accounting: wait for its lock, then account whatever is still pending (usually nothing).
-        foreach (var device in busy)
+        foreach (var device in busy.Order(StringComparer.Ordinal))
         {
             appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
         }
