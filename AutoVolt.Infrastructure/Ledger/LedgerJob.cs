@@ -191,13 +191,13 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         {
             throw new InvalidOperationException("Unknown device: " + key);
         }
-        var readings = await LedgerStore.ReadingsAsync(conn, devices, [.. work.Select(w => (w.DeviceKey, w.From, w.MaxId))], ct);
+        var readings = await LedgerStore.ReadingsAsync(conn, devices, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End, w.MaxId))], ct);
         var statuses = await LedgerStore.StatusesAsync(conn,
             [.. work.GroupBy(w => devices[w.DeviceKey].Esp32Name, StringComparer.Ordinal).Select(g => (g.Key, g.Min(w => w.From) - Duration.FromDays(1)))], ct);
         var held = await LedgerStore.AcceptedHeldDeltasAsync(conn, keys, ct);
         var calendar = new SiteCalendar(site.Value.Zone());
         var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
-        var live = await LedgerStore.LiveRowsAsync(conn, [.. work.Select(w => (w.DeviceKey, w.From))], ct);
+        var live = await LedgerStore.LiveRowsAsync(conn, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End))], ct);
         var appends = new List<LedgerStore.DeviceAppend>(work.Count);
         foreach (var w in work)
         {

@@ -205,6 +205,25 @@ public static class LedgerStore
         return (await conn.QueryAsync<string>(new CommandDefinition(sql, new { keys = deviceKeys.ToArray() }, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>
+    /// Takes the per-device transaction locks of <paramref name="sortedKeys"/> one after another in the order given,
+    /// waiting for each (callers sort the keys, so two such callers cannot deadlock; the ledger job's batches never wait
+    /// while holding a lock).
+    /// </summary>
+    public static Task LockDevicesAsync(NpgsqlConnection conn, IReadOnlyList<string> sortedKeys, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || k, 0)) FROM unnest(@keys::text[]) AS u(k)) AS l
+            """, new { keys = sortedKeys.ToArray() }, cancellationToken: ct));
+
+    /// <summary>Cursors (last accounted event id) of many devices; devices without one are left out.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CursorEventIdsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<(string Key, long Id)>(new CommandDefinition(
+            "SELECT device_key, last_event_id FROM ledger_cursors WHERE device_key = ANY(@keys) AND last_event_id IS NOT NULL",
+            new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
+    }
+
     /// <summary>The pending window of each device (see <see cref="PendingWindow"/>); devices with nothing pending are left out.</summary>
     public static async Task<IReadOnlyList<PendingWindow>> PendingWindowsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, Instant settledBefore, CancellationToken ct)
     {
@@ -257,19 +276,26 @@ public static class LedgerStore
     /// Accounting readings of many devices in one query: per device from its window start (inclusive) up to its event id
     /// (unordered: <see cref="DeviceAccounting.Derive"/> orders). Switch states are parsed once per distinct text.
     /// </summary>
+    /// <remarks>
+    /// With an end (<c>Until</c>), readings stop at the first one at or after it: every delta starting before the end is
+    /// still derived (a delta depends only on its two readings), and a past period does not read the history after it.
+    /// </remarks>
     public static async Task<Dictionary<string, List<AccountingReading>>> ReadingsAsync(NpgsqlConnection conn, IReadOnlyDictionary<string, DeviceInfo> devices,
-        IReadOnlyList<(string DeviceKey, Instant From, long MaxId)> windows, CancellationToken ct)
+        IReadOnlyList<(string DeviceKey, Instant From, Instant? Until, long MaxId)> windows, CancellationToken ct)
     {
         const string sql = """
             SELECT e.id, e.device_key, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text AS switch_state, e.switch_key,
                    e.uptime_seconds, e.boot_id, e.marks, e.device_id
-            FROM unnest(@keys::text[], @froms::timestamptz[], @maxIds::bigint[]) AS w(k, f, m)
-            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.id <= w.m
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[], @maxIds::bigint[]) AS w(k, f, u, m)
+            CROSS JOIN LATERAL (SELECT coalesce((SELECT min(n.reading_ts) FROM telemetry_events n
+                                                 WHERE n.device_key = w.k AND n.reading_ts >= w.u AND n.id <= w.m), 'infinity') AS last_ts) b
+            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.reading_ts <= b.last_ts AND e.id <= w.m
             """;
         var rows = await conn.QueryAsync<EventRow>(new CommandDefinition(sql, new
         {
             keys = windows.Select(w => w.DeviceKey).ToArray(),
             froms = windows.Select(w => w.From).ToArray(),
+            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
             maxIds = windows.Select(w => w.MaxId).ToArray(),
         }, cancellationToken: ct));
         var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<AccountingReading>(), StringComparer.Ordinal);
@@ -320,14 +346,15 @@ public static class LedgerStore
             StringComparer.Ordinal);
     }
 
-    /// <summary>Live rows of many devices, each from its own instant on (see <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).</summary>
-    public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From)> windows, CancellationToken ct)
+    /// <summary>Live rows of many devices, each with a period start from its own instant on, before its end when given (see <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).</summary>
+    public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Instant? Until)> windows,
+        CancellationToken ct)
     {
         const string sql = """
             SELECT l.id, l.device_key, l.classroom, l.period_start, l.period_end, l.local_date, l.energy_wh, l.held_energy_wh, l.on_time_sec,
                    l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id
-            FROM unnest(@keys::text[], @froms::timestamptz[]) AS w(k, f)
-            JOIN ledger_entries l ON l.device_key = w.k AND l.period_start >= w.f
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) AS w(k, f, u)
+            JOIN ledger_entries l ON l.device_key = w.k AND l.period_start >= w.f AND l.period_start < w.u
             WHERE l.kind <> 'reversal'
               AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = l.id)
             ORDER BY l.period_start, l.id
@@ -336,6 +363,7 @@ public static class LedgerStore
         {
             keys = windows.Select(w => w.DeviceKey).ToArray(),
             froms = windows.Select(w => w.From).ToArray(),
+            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
         }, cancellationToken: ct));
         var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<LiveLedgerRow>(), StringComparer.Ordinal);
         foreach (var r in rows)
