@@ -346,32 +346,47 @@ public static class LedgerStore
             StringComparer.Ordinal);
     }
 
-    /// <summary>Live rows of many devices, each with a period start from its own instant on, before its end when given (see <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).</summary>
+    /// <summary>
+    /// Live rows of many devices, each with a period start from its own instant on, before its end when given (see
+    /// <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).
+    /// </summary>
+    /// <remarks>
+    /// A reversal is a negated copy of its row (<see cref="LedgerLine.ToReversal"/>: same device and period start), so
+    /// every reversal of a row in a window lies in that window: the rows of the window are read once, all kinds, and the
+    /// reversed ones dropped here. (A per-row NOT EXISTS over the reversals let the planner pick a hash anti-join that
+    /// scanned every reversal in the table for each batch.)
+    /// </remarks>
     public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Instant? Until)> windows,
         CancellationToken ct)
     {
         const string sql = """
             SELECT l.id, l.device_key, l.classroom, l.period_start, l.period_end, l.local_date, l.energy_wh, l.held_energy_wh, l.on_time_sec,
-                   l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id
+                   l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id,
+                   l.reverses_id
             FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) AS w(k, f, u)
             JOIN ledger_entries l ON l.device_key = w.k AND l.period_start >= w.f AND l.period_start < w.u
-            WHERE l.kind <> 'reversal'
-              AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = l.id)
             ORDER BY l.period_start, l.id
             """;
-        var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new
+        var rows = (await conn.QueryAsync<WindowRow>(new CommandDefinition(sql, new
         {
             keys = windows.Select(w => w.DeviceKey).ToArray(),
             froms = windows.Select(w => w.From).ToArray(),
             untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
-        }, cancellationToken: ct));
+        }, cancellationToken: ct))).ToList();
+        var reversed = rows.Where(r => r.Kind == "reversal" && r.ReversesId is not null).Select(r => r.ReversesId!.Value).ToHashSet();
         var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<LiveLedgerRow>(), StringComparer.Ordinal);
-        foreach (var r in rows)
+        foreach (var r in rows.Where(r => r.Kind != "reversal" && !reversed.Contains(r.Id)))
         {
-            result[r.DeviceKey].Add(new LiveLedgerRow(r.Id, r.ToLine()));
+            result[r.DeviceKey].Add(new LiveLedgerRow(r.Id, new LedgerRow(r.Id, r.DeviceKey, r.Classroom, r.PeriodStart, r.PeriodEnd, r.LocalDate, r.EnergyWh,
+                r.HeldEnergyWh, r.OnTimeSec, r.Cost, r.Currency, r.RatePerKwh, r.CostVersionId, r.Method, r.Confidence, r.Marks, r.Kind, r.FromEventId,
+                r.ToEventId).ToLine()));
         }
         return result;
     }
+
+    internal sealed record WindowRow(long Id, string DeviceKey, string Classroom, Instant PeriodStart, Instant PeriodEnd, LocalDate LocalDate,
+        decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSec, decimal Cost, string Currency, decimal? RatePerKwh, long? CostVersionId,
+        string Method, string Confidence, int Marks, string Kind, long? FromEventId, long? ToEventId, long? ReversesId);
 
     /// <summary>
     /// Appends the plans of many devices: a revision per device that reverses anything, then every row with one binary
