@@ -55,21 +55,44 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         await Parallel.ForEachAsync(Batches(pending), new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = ct },
             async (batch, token) =>
             {
-                var (rows, skipped) = await AccountBatchAsync(batch, settledBefore, "ledger", wait: false, token);
-                Interlocked.Add(ref appended, rows);
+                IReadOnlyList<string> skipped;
+                try
+                {
+                    (var rows, skipped) = await AccountBatchAsync(batch, settledBefore, "ledger", wait: false, token);
+                    Interlocked.Add(ref appended, rows);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The batch rolled back; its devices go one by one below, so one failing device cannot hold up the others.
+                    LogBatchFailed(logger, batch.Count, ex.Message);
+                    skipped = batch;
+                }
                 foreach (var key in skipped)
                 {
                     busy.Add(key);
                 }
             });
-        // Devices another worker was accounting: wait for its lock, then account whatever is still pending (usually nothing).
+        // Devices another worker was accounting (wait for its lock, then account whatever is still pending, usually
+        // nothing), and devices of a failed batch.
+        var failures = new List<Exception>();
         foreach (var device in busy.Order(StringComparer.Ordinal))
         {
-            appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
+            try
+            {
+                appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures.Add(ex);
+            }
         }
         if (appended > 0)
         {
             jobs.Enqueue<AggregationJob>(j => j.RunAsync(CancellationToken.None));
+        }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Ledger: some devices could not be accounted (the others were).", failures);
         }
         return appended;
     }
@@ -221,6 +244,9 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         var total = await LedgerStore.AppendAsync(conn, appends, clock.GetCurrentInstant(), ct);
         return (total, [.. appends.Where(a => !a.Plan.IsEmpty).Select(a => (a.DeviceKey, a.Plan.Reversals.Count + a.Plan.Postings.Count))]);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger: a batch of {Devices} device(s) failed ({Error}); accounting them one by one")]
+    private static partial void LogBatchFailed(ILogger logger, int devices, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ledger: {DeviceKey} +{Rows} row(s) ({Kind})")]
     private static partial void LogAccounted(ILogger logger, string deviceKey, int rows, string kind);
