@@ -31,31 +31,39 @@ public static class WindowRederivation
             throw new ArgumentException("Fresh lines are postings or reset markers.", nameof(fresh));
         }
 
-        var unmatched = new Dictionary<LedgerLine, Queue<int>>();
-        for (int i = 0; i < fresh.Count; i++)
+        // Multiset matching: for every distinct line, the first k live rows (by id) match the first k fresh lines (by
+        // index), k = the smaller count; the rest of the live rows are reversed (in id order), the rest of the fresh lines
+        // posted (in order). Keyed on the live rows, with a cheap period-start filter first: forward accounting has almost
+        // no live rows in its window, so most fresh lines are never hashed.
+        if (live.Count == 0)
         {
-            if (!unmatched.TryGetValue(fresh[i], out var indexes))
-            {
-                indexes = new Queue<int>();
-                unmatched.Add(fresh[i], indexes);
-            }
-            indexes.Enqueue(i);
+            return fresh.Count == 0 ? RederivationPlan.Nothing : new RederivationPlan([], [.. fresh]);
         }
-
-        var matched = new bool[fresh.Count];
-        var reversals = new List<LiveLedgerRow>();
+        var liveByLine = new Dictionary<LedgerLine, Queue<LiveLedgerRow>>();
+        var liveStarts = new HashSet<NodaTime.Instant>();
         foreach (var row in live.OrderBy(r => r.Id))
         {
-            if (unmatched.TryGetValue(row.Line, out var indexes) && indexes.Count > 0)
+            if (!liveByLine.TryGetValue(row.Line, out var rows))
             {
-                matched[indexes.Dequeue()] = true;
+                rows = new Queue<LiveLedgerRow>();
+                liveByLine.Add(row.Line, rows);
+            }
+            rows.Enqueue(row);
+            liveStarts.Add(row.Line.PeriodStart);
+        }
+        var postings = new List<LedgerLine>();
+        foreach (var line in fresh)
+        {
+            if (liveStarts.Contains(line.PeriodStart) && liveByLine.TryGetValue(line, out var rows) && rows.Count > 0)
+            {
+                rows.Dequeue();
             }
             else
             {
-                reversals.Add(row);
+                postings.Add(line);
             }
         }
-        var postings = fresh.Where((_, i) => !matched[i]).ToList();
+        var reversals = liveByLine.Values.SelectMany(q => q).OrderBy(r => r.Id).ToList();
         return reversals.Count == 0 && postings.Count == 0 ? RederivationPlan.Nothing : new RederivationPlan(reversals, postings);
     }
 }

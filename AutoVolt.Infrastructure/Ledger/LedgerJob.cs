@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Domain.Pricing;
 using AutoVolt.Domain.Time;
@@ -12,66 +13,160 @@ using NodaTime;
 namespace AutoVolt.Infrastructure.Ledger;
 
 /// <summary>
-/// Accounts settled readings into the append-only ledger, device by device. For each device the
-/// window from the reading before the earliest new one (its anchor) to the newest is derived
-/// afresh by the accounting core and compared with the window's live rows: plain forward
-/// progress appends postings; a late reading (inside an accounted period) appends reversals of
-/// the live rows plus fresh postings under one revision. Idempotent; per-device advisory locks
-/// keep two workers (or instances) off the same device.
+/// Accounts settled readings into the append-only ledger. Devices are accounted in batches, one transaction per batch: the
+/// batch's per-device advisory locks are taken without waiting (devices another worker holds are skipped, then accounted
+/// one by one at the end of the run, waiting for their lock), everything the batch needs is read with one set-based query
+/// each, and all ledger rows are written with one binary COPY. For each device the window from the reading before the
+/// earliest new one (its anchor) to the newest is derived afresh by the accounting core and compared with the window's
+/// live rows: plain forward progress appends postings; a late reading (inside an accounted period) appends reversals of
+/// the live rows plus fresh postings under one revision. Idempotent; progress is an event-id cursor per device; the
+/// per-device locks keep two workers (or instances) off the same device.
 /// </summary>
 public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOptions<LedgerOptions> ledger, IOptions<SiteOptions> site,
     IBackgroundJobClient jobs, ILogger<LedgerJob> logger)
 {
+    /// <summary>A batch closes once its devices have this many pending readings (bounds memory per transaction).</summary>
+    public const int BatchReadings = 25_000;
+
+    /// <summary>Batches accounted at the same time by one run (each on its own connection and transaction).</summary>
+    public const int ParallelBatches = 2;
+
+    /// <summary>At most this many devices per batch (one transaction).</summary>
+    public const int BatchDevices = 500;
+
+    /// <summary>One device's re-derivation inside a batch: window start (already anchored), optional period filter, last event id, reason.</summary>
+    private sealed record Rederivation(string DeviceKey, Instant From, Interval? Window, long MaxId, string Reason);
+
     /// <summary>Accounts every device with settled, unaccounted readings; then schedules aggregation.</summary>
     [Queue(Jobs.JobQueues.Ledger)]
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var settledBefore = clock.GetCurrentInstant() - Duration.FromSeconds(ledger.Value.SettleSeconds);
-        IReadOnlyList<string> devices;
+        IReadOnlyList<LedgerStore.PendingDevice> pending;
         await using (var conn = await db.OpenAsync(ct))
         {
-            devices = await LedgerStore.DevicesWithPendingAsync(conn, settledBefore, ct);
+            pending = await LedgerStore.PendingDevicesAsync(conn, settledBefore, ct);
         }
         var appended = 0;
-        foreach (var device in devices)
+        var busy = new ConcurrentBag<string>();
+        // Batches hold disjoint devices, so they run side by side: one batch's derivation (client CPU) overlaps another's
+        // COPY (server CPU).
+        await Parallel.ForEachAsync(Batches(pending), new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = ct },
+            async (batch, token) =>
+            {
+                IReadOnlyList<string> skipped;
+                try
+                {
+                    (var rows, skipped) = await AccountBatchAsync(batch, settledBefore, "ledger", wait: false, token);
+                    Interlocked.Add(ref appended, rows);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The batch rolled back; its devices go one by one below, so one failing device cannot hold up the others.
+                    LogBatchFailed(logger, batch.Count, ex.Message);
+                    skipped = batch;
+                }
+                foreach (var key in skipped)
+                {
+                    busy.Add(key);
+                }
+            });
+        // Devices another worker was accounting (wait for its lock, then account whatever is still pending, usually
+        // nothing), and devices of a failed batch.
+        var failures = new List<Exception>();
+        foreach (var device in busy.Order(StringComparer.Ordinal))
         {
-            appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
+            try
+            {
+                appended += await AccountDeviceAsync(device, settledBefore, "ledger", ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures.Add(ex);
+            }
         }
         appended += await RederiveForLateStatusesAsync(settledBefore, ct);
         if (appended > 0)
         {
             jobs.Enqueue<AggregationJob>(j => j.RunAsync(CancellationToken.None));
         }
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Ledger: some devices could not be accounted (the others were).", failures);
+        }
         return appended;
     }
 
-    /// <summary>Accounts one device's pending readings. Returns the number of rows appended.</summary>
-    public async Task<int> AccountDeviceAsync(string deviceKey, Instant settledBefore, string reason, CancellationToken ct)
+    /// <summary>Accounts one device's pending readings, waiting for its lock. Returns the number of rows appended.</summary>
+    public async Task<int> AccountDeviceAsync(string deviceKey, Instant settledBefore, string reason, CancellationToken ct) =>
+        (await AccountBatchAsync([deviceKey], settledBefore, reason, wait: true, ct)).Appended;
+
+    private static IEnumerable<IReadOnlyList<string>> Batches(IReadOnlyList<LedgerStore.PendingDevice> pending)
+    {
+        var batch = new List<string>();
+        long readings = 0;
+        foreach (var device in pending)
+        {
+            batch.Add(device.DeviceKey);
+            readings += device.Pending;
+            if (readings >= BatchReadings || batch.Count >= BatchDevices)
+            {
+                yield return batch;
+                batch = [];
+                readings = 0;
+            }
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    /// <summary>
+    /// Accounts the pending readings of <paramref name="deviceKeys"/> in one transaction. With <paramref name="wait"/> the
+    /// device locks are awaited one by one (callers pass one device); without, busy devices are skipped and returned.
+    /// </summary>
+    private async Task<(int Appended, IReadOnlyList<string> Skipped)> AccountBatchAsync(IReadOnlyList<string> deviceKeys, Instant settledBefore, string reason,
+        bool wait, CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        if (!await LedgerStore.TryLockDeviceAsync(conn, deviceKey, ct))
+        IReadOnlyList<string> locked;
+        if (wait)
         {
-            return 0;
+            foreach (var key in deviceKeys)
+            {
+                await LedgerStore.TryLockDeviceAsync(conn, key, ct);
+            }
+            locked = deviceKeys;
         }
-        var cursor = await LedgerStore.CursorAsync(conn, deviceKey, ct);
-        var (minTs, maxId) = await LedgerStore.PendingRangeAsync(conn, deviceKey, cursor.LastEventId, settledBefore, ct);
-        if (minTs is null || maxId is null)
+        else
         {
-            return 0;
+            locked = await LedgerStore.TryLockDevicesAsync(conn, deviceKeys, ct);
         }
-        var late = cursor.AccountedUntil is { } until && minTs.Value < until;
-        var anchor = await LedgerStore.AnchorAsync(conn, deviceKey, minTs.Value, maxId.Value, ct) ?? minTs.Value;
-        var appended = await RederiveAsync(conn, deviceKey, anchor, maxId.Value, late ? "late reading" : reason, ct);
-        var accountedUntil = await LedgerStore.AnchorAsync(conn, deviceKey, Instant.MaxValue, maxId.Value, ct) ?? minTs.Value;
-        await LedgerStore.SaveCursorAsync(conn, deviceKey, maxId.Value, accountedUntil, clock.GetCurrentInstant(), ct);
+        var skipped = deviceKeys.Except(locked, StringComparer.Ordinal).ToList();
+        if (locked.Count == 0)
+        {
+            return (0, skipped);
+        }
+        // Read after the locks are held: a worker that held one of them has committed its cursor by now.
+        var windows = await LedgerStore.PendingWindowsAsync(conn, locked, settledBefore, ct);
+        if (windows.Count == 0)
+        {
+            return (0, skipped);
+        }
+        var late = windows.Where(w => w.AccountedUntil is { } until && w.MinReadingTs < until).Select(w => w.DeviceKey).ToHashSet(StringComparer.Ordinal);
+        var appended = await RederiveManyAsync(conn,
+            [.. windows.Select(w => new Rederivation(w.DeviceKey, w.From, null, w.MaxId, late.Contains(w.DeviceKey) ? "late reading" : reason))], ct);
+        var now = clock.GetCurrentInstant();
+        await LedgerStore.SaveCursorsAsync(conn, [.. windows.Select(w => new LedgerStore.CursorUpdate(w.DeviceKey, w.MaxId, w.NewAccountedUntil))], now, ct);
         await tx.CommitAsync(ct);
-        if (appended > 0)
+        foreach (var (key, rows) in appended.PerDevice)
         {
-            LogAccounted(logger, deviceKey, appended, late ? "late reading: window re-derived" : "forward");
+            LogAccounted(logger, key, rows, late.Contains(key) ? "late reading: window re-derived" : "forward");
         }
-        return appended;
+        return (appended.Total, skipped);
     }
 
     /// <summary>
@@ -115,7 +210,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// </summary>
     /// <returns>Rows appended.</returns>
     public Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct) =>
-        RederiveCoreAsync(conn, deviceKey, from, null, maxId, reason, ct);
+        RederiveWindowsAsync(conn, [(deviceKey, from, null, maxId)], reason, ct);
 
     /// <summary>
     /// Like <see cref="RederiveAsync"/> but compares and appends only rows whose period starts inside
@@ -124,33 +219,67 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// </summary>
     /// <returns>Rows appended.</returns>
     public Task<int> RederiveWindowAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Interval window, long maxId, string reason, CancellationToken ct) =>
-        RederiveCoreAsync(conn, deviceKey, window.Start, window, maxId, reason, ct);
+        RederiveWindowsAsync(conn, [(deviceKey, window.Start, window, maxId)], reason, ct);
 
-    private async Task<int> RederiveCoreAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, Interval? window, long maxId, string reason, CancellationToken ct)
+    /// <summary>
+    /// <see cref="RederiveAsync"/> / <see cref="RederiveWindowAsync"/> for many devices at once (distinct keys), inside the
+    /// caller's transaction, which must hold every device's lock: one query per kind of input, one COPY for all rows.
+    /// </summary>
+    /// <returns>Rows appended.</returns>
+    public async Task<int> RederiveWindowsAsync(Npgsql.NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Interval? Window, long MaxId)> devices,
+        string reason, CancellationToken ct)
     {
-        from = await LedgerStore.AnchorAsync(conn, deviceKey, from + Duration.Epsilon, maxId, ct) ?? from;
-        var device = await LedgerStore.DeviceAsync(conn, deviceKey, ct);
-        var readings = await LedgerStore.ReadingsAsync(conn, device, from, maxId, ct);
-        var statuses = await LedgerStore.StatusesAsync(conn, device.Esp32Name, from - Duration.FromDays(1), ct);
-        var policy = new DeltaPolicy
+        ArgumentNullException.ThrowIfNull(devices);
+        if (devices.Count == 0)
         {
-            MaxGap = Duration.FromMinutes(ledger.Value.MaxGapMinutes),
-            MaxPowerW = device.MaxPowerW,
-            AcceptedHeldDeltas = await LedgerStore.AcceptedHeldDeltasAsync(conn, deviceKey, ct),
-        };
-        var segments = DeviceAccounting.Derive(readings, policy, statuses);
+            return 0;
+        }
+        var starts = await LedgerStore.WindowStartsAsync(conn, [.. devices.Select(d => (d.DeviceKey, d.From, d.MaxId))], ct);
+        return (await RederiveManyAsync(conn, [.. devices.Select(d => new Rederivation(d.DeviceKey, starts[d.DeviceKey], d.Window, d.MaxId, reason))], ct)).Total;
+    }
+
+    private async Task<(int Total, IReadOnlyList<(string DeviceKey, int Rows)> PerDevice)> RederiveManyAsync(Npgsql.NpgsqlConnection conn,
+        IReadOnlyList<Rederivation> work, CancellationToken ct)
+    {
+        var keys = work.Select(w => w.DeviceKey).ToList();
+        var devices = await LedgerStore.DevicesAsync(conn, keys, ct);
+        foreach (var key in keys.Where(k => !devices.ContainsKey(k)))
+        {
+            throw new InvalidOperationException("Unknown device: " + key);
+        }
+        var readings = await LedgerStore.ReadingsAsync(conn, devices, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End, w.MaxId))], ct);
+        var statuses = await LedgerStore.StatusesAsync(conn,
+            [.. work.GroupBy(w => devices[w.DeviceKey].Esp32Name, StringComparer.Ordinal).Select(g => (g.Key, g.Min(w => w.From) - Duration.FromDays(1)))], ct);
+        var held = await LedgerStore.AcceptedHeldDeltasAsync(conn, keys, ct);
         var calendar = new SiteCalendar(site.Value.Zone());
         var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
-        var fresh = LedgerPlanner.Plan(segments, calendar, resolver, device.Classroom, site.Value.Currency);
-        var live = await LedgerStore.LiveRowsAsync(conn, deviceKey, from, ct);
-        if (window is { } w)
+        var live = await LedgerStore.LiveRowsAsync(conn, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End))], ct);
+        var appends = new List<LedgerStore.DeviceAppend>(work.Count);
+        foreach (var w in work)
         {
-            fresh = [.. fresh.Where(l => w.Contains(l.PeriodStart))];
-            live = [.. live.Where(r => w.Contains(r.Line.PeriodStart))];
+            var device = devices[w.DeviceKey];
+            var policy = new DeltaPolicy
+            {
+                MaxGap = Duration.FromMinutes(ledger.Value.MaxGapMinutes),
+                MaxPowerW = device.MaxPowerW,
+                AcceptedHeldDeltas = held[w.DeviceKey],
+            };
+            var segments = DeviceAccounting.Derive(readings[w.DeviceKey], policy, statuses[device.Esp32Name]);
+            var fresh = LedgerPlanner.Plan(segments, calendar, resolver, device.Classroom, site.Value.Currency);
+            IReadOnlyList<LiveLedgerRow> liveRows = live[w.DeviceKey];
+            if (w.Window is { } window)
+            {
+                fresh = [.. fresh.Where(l => window.Contains(l.PeriodStart))];
+                liveRows = [.. liveRows.Where(r => window.Contains(r.Line.PeriodStart))];
+            }
+            appends.Add(new LedgerStore.DeviceAppend(w.DeviceKey, WindowRederivation.Plan(liveRows, fresh), w.Reason));
         }
-        var plan = WindowRederivation.Plan(live, fresh);
-        return await LedgerStore.AppendAsync(conn, deviceKey, plan, reason, clock.GetCurrentInstant(), ct);
+        var total = await LedgerStore.AppendAsync(conn, appends, clock.GetCurrentInstant(), ct);
+        return (total, [.. appends.Where(a => !a.Plan.IsEmpty).Select(a => (a.DeviceKey, a.Plan.Reversals.Count + a.Plan.Postings.Count))]);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ledger: a batch of {Devices} device(s) failed ({Error}); accounting them one by one")]
+    private static partial void LogBatchFailed(ILogger logger, int devices, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ledger: {DeviceKey} +{Rows} row(s) ({Kind})")]
     private static partial void LogAccounted(ILogger logger, string deviceKey, int rows, string kind);

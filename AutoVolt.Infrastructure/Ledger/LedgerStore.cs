@@ -4,6 +4,7 @@ using AutoVolt.Domain.Pricing;
 using Dapper;
 using Npgsql;
 using NodaTime;
+using NpgsqlTypes;
 
 namespace AutoVolt.Infrastructure.Ledger;
 
@@ -74,9 +75,11 @@ public static class LedgerStore
         return rows.Select(r => ToAccounting(r, device)).ToList();
     }
 
-    private static AccountingReading ToAccounting(EventRow r, DeviceInfo device)
+    private static AccountingReading ToAccounting(EventRow r, DeviceInfo device) =>
+        ToAccounting(r, device, r.SwitchState is null ? null : JsonSerializer.Deserialize<Dictionary<string, bool>>(r.SwitchState));
+
+    private static AccountingReading ToAccounting(EventRow r, DeviceInfo device, Dictionary<string, bool>? state)
     {
-        var state = r.SwitchState is null ? null : JsonSerializer.Deserialize<Dictionary<string, bool>>(r.SwitchState);
         var key = SwitchKeyResolver.Resolve(device.SwitchKey, r.SwitchKey ?? device.PayloadSwitchKey, state, device.DeviceId);
         var on = SwitchKeyResolver.SwitchOn(key, state);
         return new AccountingReading(r.Id, r.DeviceKey, r.ReadingTs, r.SequenceNo, r.EnergyWhTotal, r.PowerW, on, r.UptimeSeconds, r.BootId, (EntryMarks)r.Marks);
@@ -137,68 +140,8 @@ public static class LedgerStore
     }
 
     /// <summary>Appends reversals and postings (one revision when anything is reversed) and marks their days dirty.</summary>
-    public static async Task<int> AppendAsync(NpgsqlConnection conn, string deviceKey, RederivationPlan plan, string reason, Instant now, CancellationToken ct)
-    {
-        if (plan.IsEmpty)
-        {
-            return 0;
-        }
-        long? revisionId = null;
-        if (plan.Reversals.Count > 0)
-        {
-            var all = plan.Reversals.Select(r => r.Line).Concat(plan.Postings).ToList();
-            revisionId = await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO ledger_revisions (device_key, window_start, window_end, reason, created_at, reversed_rows, posted_rows)
-                VALUES (@deviceKey, @start, @end, @reason, @now, @reversed, @posted) RETURNING id
-                """, new
-            {
-                deviceKey,
-                start = all.Min(l => l.PeriodStart),
-                end = all.Max(l => l.PeriodEnd),
-                reason,
-                now,
-                reversed = plan.Reversals.Count,
-                posted = plan.Postings.Count,
-            }, cancellationToken: ct));
-        }
-        var rows = plan.Reversals.Select(r => (Line: r.Line.ToReversal(), Reverses: (long?)r.Id))
-            .Concat(plan.Postings.Select(p => (Line: p, Reverses: (long?)null)))
-            .ToList();
-        const string sql = """
-            INSERT INTO ledger_entries (device_key, classroom, kind, period_start, period_end, local_date, energy_wh, held_energy_wh, on_time_sec,
-                cost, currency, rate_per_kwh, cost_version_id, method, confidence, marks, from_event_id, to_event_id, revision_id, reverses_id, created_at)
-            SELECT k, c, kind, ps, pe, ld, e, h, o, cost, cur, rate, cv, m, conf, marks, fe, te, @revisionId, rv, @now
-            FROM unnest(@keys, @classrooms, @kinds, @starts, @ends, @dates, @energy, @held, @onTime, @cost, @currency, @rate, @versions,
-                        @methods, @confidence, @marks, @fromIds, @toIds, @reverses)
-                 AS u(k, c, kind, ps, pe, ld, e, h, o, cost, cur, rate, cv, m, conf, marks, fe, te, rv)
-            """;
-        await conn.ExecuteAsync(new CommandDefinition(sql, new
-        {
-            revisionId,
-            now,
-            keys = rows.Select(r => r.Line.DeviceKey).ToArray(),
-            classrooms = rows.Select(r => r.Line.Classroom).ToArray(),
-            kinds = rows.Select(r => LedgerText.Format(r.Line.Kind)).ToArray(),
-            starts = rows.Select(r => r.Line.PeriodStart).ToArray(),
-            ends = rows.Select(r => r.Line.PeriodEnd).ToArray(),
-            dates = rows.Select(r => r.Line.LocalDate).ToArray(),
-            energy = rows.Select(r => r.Line.EnergyWh).ToArray(),
-            held = rows.Select(r => r.Line.HeldEnergyWh).ToArray(),
-            onTime = rows.Select(r => r.Line.OnTimeSeconds).ToArray(),
-            cost = rows.Select(r => r.Line.Cost).ToArray(),
-            currency = rows.Select(r => r.Line.Currency).ToArray(),
-            rate = rows.Select(r => r.Line.RatePerKwh).ToArray(),
-            versions = rows.Select(r => r.Line.CostVersionId).ToArray(),
-            methods = rows.Select(r => LedgerText.Format(r.Line.Method)).ToArray(),
-            confidence = rows.Select(r => EntryMarksText.Format(r.Line.Confidence)).ToArray(),
-            marks = rows.Select(r => (int)r.Line.Marks).ToArray(),
-            fromIds = rows.Select(r => r.Line.FromEventId).ToArray(),
-            toIds = rows.Select(r => r.Line.ToEventId).ToArray(),
-            reverses = rows.Select(r => r.Reverses).ToArray(),
-        }, cancellationToken: ct));
-        await MarkDirtyAsync(conn, deviceKey, rows.Select(r => r.Line.LocalDate).Distinct().ToArray(), now, ct);
-        return rows.Count;
-    }
+    public static Task<int> AppendAsync(NpgsqlConnection conn, string deviceKey, RederivationPlan plan, string reason, Instant now, CancellationToken ct) =>
+        AppendAsync(conn, [new DeviceAppend(deviceKey, plan, reason)], now, ct);
 
     public static Task MarkDirtyAsync(NpgsqlConnection conn, string deviceKey, LocalDate[] dates, Instant now, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("""
@@ -212,6 +155,365 @@ public static class LedgerStore
             ON CONFLICT (device_key) DO UPDATE SET last_event_id = greatest(ledger_cursors.last_event_id, excluded.last_event_id),
                 accounted_until = greatest(ledger_cursors.accounted_until, excluded.accounted_until), updated_at = excluded.updated_at
             """, new { deviceKey, lastEventId, accountedUntil, now }, cancellationToken: ct));
+
+    // ---- Batched (many devices per transaction, set-based) ----
+
+    /// <summary>A device with settled events newer than its cursor and how many there are (to size batches).</summary>
+    public sealed record PendingDevice(string DeviceKey, long Pending);
+
+    /// <summary>
+    /// What one device has to account, read after its lock is held: the cursor, the pending range (smallest reading time,
+    /// largest id among settled events newer than the cursor), the window start and the newest reading time up to the
+    /// largest id (the new accounted-until). The window start is the reading before the anchor (the last reading before
+    /// the earliest pending one, else that one), else the anchor: exactly what the per-device job derived from (it took
+    /// the anchor, then the re-derivation took the last reading before it), so results are unchanged; the extra leading
+    /// segment matches its live row and appends nothing.
+    /// </summary>
+    public sealed record PendingWindow(string DeviceKey, Instant? AccountedUntil, Instant MinReadingTs, long MaxId, Instant From, Instant NewAccountedUntil);
+
+    /// <summary>One device's part of a batched append: its plan and the revision reason.</summary>
+    public sealed record DeviceAppend(string DeviceKey, RederivationPlan Plan, string Reason);
+
+    /// <summary>A cursor to store: events up to <see cref="LastEventId"/> accounted, readings up to <see cref="AccountedUntil"/>.</summary>
+    public sealed record CursorUpdate(string DeviceKey, long LastEventId, Instant AccountedUntil);
+
+    /// <summary>Like <see cref="DevicesWithPendingAsync"/>, with the number of pending events per device (ordered by device key).</summary>
+    public static async Task<IReadOnlyList<PendingDevice>> PendingDevicesAsync(NpgsqlConnection conn, Instant settledBefore, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT d.device_key, p.n AS pending FROM devices d
+            LEFT JOIN ledger_cursors c ON c.device_key = d.device_key
+            CROSS JOIN LATERAL (SELECT count(*) AS n FROM telemetry_events e
+                                WHERE e.device_key = d.device_key AND e.id > coalesce(c.last_event_id, 0) AND e.received_at <= @settledBefore) p
+            WHERE p.n > 0
+            ORDER BY d.device_key
+            """;
+        return (await conn.QueryAsync<PendingDevice>(new CommandDefinition(sql, new { settledBefore }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
+    /// Takes the per-device transaction locks of <paramref name="deviceKeys"/> that are free, without waiting (the same
+    /// locks as <see cref="TryLockDeviceAsync"/>); returns the keys locked. Never waits, so it cannot deadlock.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> TryLockDevicesAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT k FROM unnest(@keys::text[]) WITH ORDINALITY AS u(k, n)
+            WHERE pg_try_advisory_xact_lock(hashtextextended('ledger:' || k, 0))
+            ORDER BY n
+            """;
+        return (await conn.QueryAsync<string>(new CommandDefinition(sql, new { keys = deviceKeys.ToArray() }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
+    /// Takes the per-device transaction locks of <paramref name="sortedKeys"/> one after another in the order given,
+    /// waiting for each (callers sort the keys, so two such callers cannot deadlock; the ledger job's batches never wait
+    /// while holding a lock).
+    /// </summary>
+    public static Task LockDevicesAsync(NpgsqlConnection conn, IReadOnlyList<string> sortedKeys, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || k, 0)) FROM unnest(@keys::text[]) AS u(k)) AS l
+            """, new { keys = sortedKeys.ToArray() }, cancellationToken: ct));
+
+    /// <summary>Cursors (last accounted event id) of many devices; devices without one are left out.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CursorEventIdsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<(string Key, long Id)>(new CommandDefinition(
+            "SELECT device_key, last_event_id FROM ledger_cursors WHERE device_key = ANY(@keys) AND last_event_id IS NOT NULL",
+            new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>The pending window of each device (see <see cref="PendingWindow"/>); devices with nothing pending are left out.</summary>
+    public static async Task<IReadOnlyList<PendingWindow>> PendingWindowsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, Instant settledBefore, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT w.k AS device_key, c.accounted_until, p.min_ts AS min_reading_ts, p.max_id,
+                   coalesce((SELECT max(b.reading_ts) FROM telemetry_events b
+                             WHERE b.device_key = w.k AND b.reading_ts < a.anchor AND b.id <= p.max_id), a.anchor) AS "from",
+                   (SELECT max(u.reading_ts) FROM telemetry_events u WHERE u.device_key = w.k AND u.id <= p.max_id) AS new_accounted_until
+            FROM unnest(@keys::text[]) AS w(k)
+            LEFT JOIN ledger_cursors c ON c.device_key = w.k
+            CROSS JOIN LATERAL (SELECT min(e.reading_ts) AS min_ts, max(e.id) AS max_id FROM telemetry_events e
+                                WHERE e.device_key = w.k AND e.id > coalesce(c.last_event_id, 0) AND e.received_at <= @settledBefore) p
+            CROSS JOIN LATERAL (SELECT coalesce(max(e.reading_ts), p.min_ts) AS anchor FROM telemetry_events e
+                                WHERE e.device_key = w.k AND e.reading_ts < p.min_ts AND e.id <= p.max_id) a
+            WHERE p.max_id IS NOT NULL
+            """;
+        return (await conn.QueryAsync<PendingWindow>(new CommandDefinition(sql, new { keys = deviceKeys.ToArray(), settledBefore }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
+    /// Per device: the reading time of the last event before <c>at</c> + 1 ns (bound to microseconds, as the per-device
+    /// query always did) among events up to <c>maxId</c>, else <c>at</c> itself (the start of a re-derivation window).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, Instant>> WindowStartsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant At, long MaxId)> requests, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT w.k, (SELECT max(a.reading_ts) FROM telemetry_events a WHERE a.device_key = w.k AND a.reading_ts < w.t AND a.id <= w.m)
+            FROM unnest(@keys::text[], @ats::timestamptz[], @maxIds::bigint[]) AS w(k, t, m)
+            """;
+        var rows = (await conn.QueryAsync<(string Key, Instant? From)>(new CommandDefinition(sql, new
+        {
+            keys = requests.Select(r => r.DeviceKey).ToArray(),
+            ats = requests.Select(r => r.At + Duration.Epsilon).ToArray(),
+            maxIds = requests.Select(r => r.MaxId).ToArray(),
+        }, cancellationToken: ct))).ToDictionary(r => r.Key, r => r.From, StringComparer.Ordinal);
+        return requests.ToDictionary(r => r.DeviceKey, r => rows[r.DeviceKey] ?? r.At, StringComparer.Ordinal);
+    }
+
+    /// <summary>Registry facts of the given devices, by key.</summary>
+    public static async Task<IReadOnlyDictionary<string, DeviceInfo>> DevicesAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT device_key, esp32_name, device_id, classroom, switch_key, payload_switch_key, max_power_w FROM devices WHERE device_key = ANY(@keys)
+            """;
+        var rows = await conn.QueryAsync<DeviceInfo>(new CommandDefinition(sql, new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.DeviceKey, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Accounting readings of many devices in one query: per device from its window start (inclusive) up to its event id
+    /// (unordered: <see cref="DeviceAccounting.Derive"/> orders). Switch states are parsed once per distinct text.
+    /// </summary>
+    /// <remarks>
+    /// With an end (<c>Until</c>), readings stop at the first one at or after it: every delta starting before the end is
+    /// still derived (a delta depends only on its two readings), and a past period does not read the history after it.
+    /// </remarks>
+    public static async Task<Dictionary<string, List<AccountingReading>>> ReadingsAsync(NpgsqlConnection conn, IReadOnlyDictionary<string, DeviceInfo> devices,
+        IReadOnlyList<(string DeviceKey, Instant From, Instant? Until, long MaxId)> windows, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT e.id, e.device_key, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text AS switch_state, e.switch_key,
+                   e.uptime_seconds, e.boot_id, e.marks, e.device_id
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[], @maxIds::bigint[]) AS w(k, f, u, m)
+            CROSS JOIN LATERAL (SELECT coalesce((SELECT min(n.reading_ts) FROM telemetry_events n
+                                                 WHERE n.device_key = w.k AND n.reading_ts >= w.u AND n.id <= w.m), 'infinity') AS last_ts) b
+            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.reading_ts <= b.last_ts AND e.id <= w.m
+            """;
+        var rows = await conn.QueryAsync<EventRow>(new CommandDefinition(sql, new
+        {
+            keys = windows.Select(w => w.DeviceKey).ToArray(),
+            froms = windows.Select(w => w.From).ToArray(),
+            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
+            maxIds = windows.Select(w => w.MaxId).ToArray(),
+        }, cancellationToken: ct));
+        var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<AccountingReading>(), StringComparer.Ordinal);
+        var states = new Dictionary<string, Dictionary<string, bool>?>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            Dictionary<string, bool>? state = null;
+            if (r.SwitchState is { } text && !states.TryGetValue(text, out state))
+            {
+                state = JsonSerializer.Deserialize<Dictionary<string, bool>>(text);
+                states.Add(text, state);
+            }
+            result[r.DeviceKey].Add(ToAccounting(r, devices[r.DeviceKey], state));
+        }
+        return result;
+    }
+
+    /// <summary>Board status timelines (for the Offline flag) of many boards, each from its own instant on.</summary>
+    public static async Task<IReadOnlyDictionary<string, BoardStatusTimeline>> StatusesAsync(NpgsqlConnection conn, IReadOnlyList<(string Esp32Name, Instant From)> boards, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT s.esp32_name, s.occurred_at, s.status
+            FROM unnest(@names::text[], @froms::timestamptz[]) AS w(b, f)
+            JOIN board_status_events s ON s.esp32_name = w.b AND s.occurred_at >= w.f
+            ORDER BY s.esp32_name, s.occurred_at
+            """;
+        var rows = await conn.QueryAsync<(string Board, Instant At, string Status)>(new CommandDefinition(sql, new
+        {
+            names = boards.Select(b => b.Esp32Name).ToArray(),
+            froms = boards.Select(b => b.From).ToArray(),
+        }, cancellationToken: ct));
+        var byBoard = rows.ToLookup(r => r.Board, StringComparer.Ordinal);
+        return boards.ToDictionary(b => b.Esp32Name,
+            b => new BoardStatusTimeline(byBoard[b.Esp32Name].Select(r => new BoardStatusEvent(r.At, r.Status == "offline" ? BoardStatus.Offline : BoardStatus.Online))),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>Held deltas staff accepted, for many devices.</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlySet<DeltaKey>>> AcceptedHeldDeltasAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT device_key, (details->>'from_event_id')::bigint, (details->>'to_event_id')::bigint FROM review_tickets
+            WHERE kind = 'held_delta' AND status = 'accepted' AND device_key = ANY(@keys)
+            """;
+        var rows = await conn.QueryAsync<(string Key, long From, long To)>(new CommandDefinition(sql, new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
+        var byKey = rows.ToLookup(r => r.Key, StringComparer.Ordinal);
+        return deviceKeys.Distinct(StringComparer.Ordinal).ToDictionary(k => k, k => (IReadOnlySet<DeltaKey>)byKey[k].Select(r => new DeltaKey(r.From, r.To)).ToHashSet(),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Live rows of many devices, each with a period start from its own instant on, before its end when given (see
+    /// <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).
+    /// </summary>
+    /// <remarks>
+    /// A reversal is a negated copy of its row (<see cref="LedgerLine.ToReversal"/>: same device and period start), so
+    /// every reversal of a row in a window lies in that window: the rows of the window are read once, all kinds, and the
+    /// reversed ones dropped here. (A per-row NOT EXISTS over the reversals let the planner pick a hash anti-join that
+    /// scanned every reversal in the table for each batch.)
+    /// </remarks>
+    public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Instant? Until)> windows,
+        CancellationToken ct)
+    {
+        const string sql = """
+            SELECT l.id, l.device_key, l.classroom, l.period_start, l.period_end, l.local_date, l.energy_wh, l.held_energy_wh, l.on_time_sec,
+                   l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id,
+                   l.reverses_id
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) AS w(k, f, u)
+            JOIN ledger_entries l ON l.device_key = w.k AND l.period_start >= w.f AND l.period_start < w.u
+            ORDER BY l.period_start, l.id
+            """;
+        var rows = (await conn.QueryAsync<WindowRow>(new CommandDefinition(sql, new
+        {
+            keys = windows.Select(w => w.DeviceKey).ToArray(),
+            froms = windows.Select(w => w.From).ToArray(),
+            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
+        }, cancellationToken: ct))).ToList();
+        var reversed = rows.Where(r => r.Kind == "reversal" && r.ReversesId is not null).Select(r => r.ReversesId!.Value).ToHashSet();
+        var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<LiveLedgerRow>(), StringComparer.Ordinal);
+        foreach (var r in rows.Where(r => r.Kind != "reversal" && !reversed.Contains(r.Id)))
+        {
+            result[r.DeviceKey].Add(new LiveLedgerRow(r.Id, new LedgerRow(r.Id, r.DeviceKey, r.Classroom, r.PeriodStart, r.PeriodEnd, r.LocalDate, r.EnergyWh,
+                r.HeldEnergyWh, r.OnTimeSec, r.Cost, r.Currency, r.RatePerKwh, r.CostVersionId, r.Method, r.Confidence, r.Marks, r.Kind, r.FromEventId,
+                r.ToEventId).ToLine()));
+        }
+        return result;
+    }
+
+    internal sealed record WindowRow(long Id, string DeviceKey, string Classroom, Instant PeriodStart, Instant PeriodEnd, LocalDate LocalDate,
+        decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSec, decimal Cost, string Currency, decimal? RatePerKwh, long? CostVersionId,
+        string Method, string Confidence, int Marks, string Kind, long? FromEventId, long? ToEventId, long? ReversesId);
+
+    /// <summary>
+    /// Appends the plans of many devices: a revision per device that reverses anything, then every row with one binary
+    /// COPY (per device: its reversals, then its postings, so ids keep that order), then the touched days marked dirty.
+    /// </summary>
+    /// <returns>Rows appended.</returns>
+    public static async Task<int> AppendAsync(NpgsqlConnection conn, IReadOnlyList<DeviceAppend> appends, Instant now, CancellationToken ct)
+    {
+        var work = appends.Where(a => !a.Plan.IsEmpty).ToList();
+        if (work.Count == 0)
+        {
+            return 0;
+        }
+        const string revisionSql = """
+            INSERT INTO ledger_revisions (device_key, window_start, window_end, reason, created_at, reversed_rows, posted_rows)
+            VALUES (@deviceKey, @start, @end, @reason, @now, @reversed, @posted) RETURNING id
+            """;
+        const string copySql = """
+            COPY ledger_entries (device_key, classroom, kind, period_start, period_end, local_date, energy_wh, held_energy_wh, on_time_sec,
+                cost, currency, rate_per_kwh, cost_version_id, method, confidence, marks, from_event_id, to_event_id, revision_id, reverses_id, created_at)
+            FROM STDIN (FORMAT BINARY)
+            """;
+        var revisions = new long?[work.Count];
+        for (var i = 0; i < work.Count; i++)
+        {
+            var plan = work[i].Plan;
+            if (plan.Reversals.Count == 0)
+            {
+                continue;
+            }
+            var all = plan.Reversals.Select(r => r.Line).Concat(plan.Postings).ToList();
+            revisions[i] = await conn.ExecuteScalarAsync<long>(new CommandDefinition(revisionSql, new
+            {
+                deviceKey = work[i].DeviceKey,
+                start = all.Min(l => l.PeriodStart),
+                end = all.Max(l => l.PeriodEnd),
+                reason = work[i].Reason,
+                now,
+                reversed = plan.Reversals.Count,
+                posted = plan.Postings.Count,
+            }, cancellationToken: ct));
+        }
+        var count = 0;
+        var dirty = new HashSet<(string DeviceKey, LocalDate Date)>();
+        await using (var writer = await conn.BeginBinaryImportAsync(copySql, ct))
+        {
+            for (var i = 0; i < work.Count; i++)
+            {
+                foreach (var r in work[i].Plan.Reversals)
+                {
+                    await WriteRowAsync(writer, r.Line.ToReversal(), revisions[i], r.Id, now, ct);
+                    dirty.Add((work[i].DeviceKey, r.Line.LocalDate));
+                    count++;
+                }
+                foreach (var p in work[i].Plan.Postings)
+                {
+                    await WriteRowAsync(writer, p, revisions[i], null, now, ct);
+                    dirty.Add((work[i].DeviceKey, p.LocalDate));
+                    count++;
+                }
+            }
+            await writer.CompleteAsync(ct);
+        }
+        await MarkDirtyAsync(conn, [.. dirty], now, ct);
+        return count;
+    }
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter writer, LedgerLine l, long? revisionId, long? reversesId, Instant now, CancellationToken ct)
+    {
+        await writer.StartRowAsync(ct);
+        await writer.WriteAsync(l.DeviceKey, NpgsqlDbType.Text, ct);
+        await writer.WriteAsync(l.Classroom, NpgsqlDbType.Text, ct);
+        await writer.WriteAsync(LedgerText.Format(l.Kind), NpgsqlDbType.Text, ct);
+        await writer.WriteAsync(l.PeriodStart, NpgsqlDbType.TimestampTz, ct);
+        await writer.WriteAsync(l.PeriodEnd, NpgsqlDbType.TimestampTz, ct);
+        await writer.WriteAsync(l.LocalDate, NpgsqlDbType.Date, ct);
+        await writer.WriteAsync(l.EnergyWh, NpgsqlDbType.Numeric, ct);
+        await writer.WriteAsync(l.HeldEnergyWh, NpgsqlDbType.Numeric, ct);
+        await writer.WriteAsync(l.OnTimeSeconds, NpgsqlDbType.Numeric, ct);
+        await writer.WriteAsync(l.Cost, NpgsqlDbType.Numeric, ct);
+        await writer.WriteAsync(l.Currency, NpgsqlDbType.Text, ct);
+        await WriteNullableAsync(writer, l.RatePerKwh, NpgsqlDbType.Numeric, ct);
+        await WriteNullableAsync(writer, l.CostVersionId, NpgsqlDbType.Bigint, ct);
+        await writer.WriteAsync(LedgerText.Format(l.Method), NpgsqlDbType.Text, ct);
+        await writer.WriteAsync(EntryMarksText.Format(l.Confidence), NpgsqlDbType.Text, ct);
+        await writer.WriteAsync((int)l.Marks, NpgsqlDbType.Integer, ct);
+        await WriteNullableAsync(writer, l.FromEventId, NpgsqlDbType.Bigint, ct);
+        await WriteNullableAsync(writer, l.ToEventId, NpgsqlDbType.Bigint, ct);
+        await WriteNullableAsync(writer, revisionId, NpgsqlDbType.Bigint, ct);
+        await WriteNullableAsync(writer, reversesId, NpgsqlDbType.Bigint, ct);
+        await writer.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+    }
+
+    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type, CancellationToken ct)
+        where T : struct
+    {
+        if (value is { } v)
+        {
+            await writer.WriteAsync(v, type, ct);
+        }
+        else
+        {
+            await writer.WriteNullAsync(ct);
+        }
+    }
+
+    /// <summary>Marks (device, local day) pairs dirty for aggregation, set-based.</summary>
+    public static Task MarkDirtyAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, LocalDate Date)> days, Instant now, CancellationToken ct) =>
+        days.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO dirty_days (device_key, local_date, marked_at) SELECT k, d, @now FROM unnest(@keys::text[], @dates::date[]) AS u(k, d)
+            ON CONFLICT (device_key, local_date) DO UPDATE SET marked_at = excluded.marked_at
+            """, new { keys = days.Select(d => d.DeviceKey).ToArray(), dates = days.Select(d => d.Date).ToArray(), now }, cancellationToken: ct));
+
+    /// <summary>Stores many cursors at once (never moving one backwards), set-based.</summary>
+    public static Task SaveCursorsAsync(NpgsqlConnection conn, IReadOnlyList<CursorUpdate> cursors, Instant now, CancellationToken ct) =>
+        cursors.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO ledger_cursors (device_key, last_event_id, accounted_until, updated_at)
+            SELECT k, e, u, @now FROM unnest(@keys::text[], @lastIds::bigint[], @untils::timestamptz[]) AS c(k, e, u)
+            ON CONFLICT (device_key) DO UPDATE SET last_event_id = greatest(ledger_cursors.last_event_id, excluded.last_event_id),
+                accounted_until = greatest(ledger_cursors.accounted_until, excluded.accounted_until), updated_at = excluded.updated_at
+            """, new
+        {
+            keys = cursors.Select(c => c.DeviceKey).ToArray(),
+            lastIds = cursors.Select(c => c.LastEventId).ToArray(),
+            untils = cursors.Select(c => c.AccountedUntil).ToArray(),
+            now,
+        }, cancellationToken: ct));
 
     internal sealed record LedgerRow(long Id, string DeviceKey, string Classroom, Instant PeriodStart, Instant PeriodEnd, LocalDate LocalDate,
         decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSec, decimal Cost, string Currency, decimal? RatePerKwh, long? CostVersionId,

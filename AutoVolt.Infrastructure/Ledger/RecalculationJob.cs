@@ -40,10 +40,10 @@ public sealed record RecalculationProgress(Instant StartedAt, Instant? FinishedA
 /// <para><see cref="PreviewAsync"/> writes nothing: it takes the live ledger rows of each device-day in the period, turns
 /// each back into an energy segment and prices it afresh with the Domain planner (<see cref="LedgerPlanner"/>, which also
 /// splits a row where a new cost version starts inside it). Energy is unchanged; old cost = the live rows' cost.</para>
-/// <para><see cref="ApplyAsync"/> (a Hangfire job, primitive arguments) re-derives each device's period through
-/// <see cref="LedgerJob.RederiveWindowAsync"/> in a transaction holding the device lock, reason "recalculation": rows whose
+/// <para><see cref="ApplyAsync"/> (a Hangfire job, primitive arguments) re-derives the devices' period in batches through
+/// <see cref="LedgerJob.RederiveWindowsAsync"/>, each batch in a transaction holding its devices' locks, reason "recalculation": rows whose
 /// price changed are reversed and posted afresh, append-only; an unchanged period appends nothing (so applying twice
-/// changes nothing). Progress (done/total devices) is kept in a <c>job_runs</c> row; aggregation runs at the end.
+/// changes nothing). Progress (done/total devices, per batch) is kept in a <c>job_runs</c> row; aggregation runs at the end.
 /// Apply re-derives from readings, so it also corrects any derivation drift; the preview shows re-pricing only.</para>
 /// </summary>
 public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJob ledger, AggregationJob aggregation, IOptions<SiteOptions> site)
@@ -96,22 +96,35 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
         }
         await ProgressAsync(started, null, from, to, scope, key, 0, devices.Count, 0, ct);
         var appended = 0;
-        for (var i = 0; i < devices.Count; i++)
-        {
-            await using (var conn = await db.OpenAsync(ct))
-            await using (var tx = await conn.BeginTransactionAsync(ct))
+        var done = 0;
+        using var progress = new SemaphoreSlim(1);
+        // Batches of devices (disjoint, two at a time), one transaction each: locks, inputs, and one COPY per batch.
+        await Parallel.ForEachAsync(await BatchesAsync(devices, window, ct), new ParallelOptions { MaxDegreeOfParallelism = LedgerJob.ParallelBatches, CancellationToken = ct },
+            async (batch, token) =>
             {
-                await LedgerStore.TryLockDeviceAsync(conn, devices[i], ct);
-                var cursor = await LedgerStore.CursorAsync(conn, devices[i], ct);
-                if (cursor.LastEventId is { } maxId)
+                int rows;
+                await using (var conn = await db.OpenAsync(token))
+                await using (var tx = await conn.BeginTransactionAsync(token))
                 {
-                    // Only events already accounted (up to the cursor): new readings stay with the ledger job.
-                    appended += await ledger.RederiveWindowAsync(conn, devices[i], window, maxId, Reason, ct);
+                    await LedgerStore.LockDevicesAsync(conn, batch, token);
+                    // Only events already accounted (up to each cursor): new readings stay with the ledger job.
+                    var cursors = await LedgerStore.CursorEventIdsAsync(conn, batch, token);
+                    rows = await ledger.RederiveWindowsAsync(conn,
+                        [.. batch.Where(cursors.ContainsKey).Select(d => (d, window.Start, (Interval?)window, cursors[d]))], Reason, token);
+                    await tx.CommitAsync(token);
                 }
-                await tx.CommitAsync(ct);
-            }
-            await ProgressAsync(started, null, from, to, scope, key, i + 1, devices.Count, appended, ct);
-        }
+                await progress.WaitAsync(token);
+                try
+                {
+                    appended += rows;
+                    done += batch.Count;
+                    await ProgressAsync(started, null, from, to, scope, key, done, devices.Count, appended, token);
+                }
+                finally
+                {
+                    progress.Release();
+                }
+            });
         await aggregation.RunAsync(ct);
         await ProgressAsync(started, clock.GetCurrentInstant(), from, to, scope, key, devices.Count, devices.Count, appended, ct);
         return appended;
@@ -136,6 +149,42 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
             FROM job_runs WHERE job = @job ORDER BY started_at DESC LIMIT 1
             """, new { job = JobName }, cancellationToken: ct));
         return row.Summary is null ? null : new RecalculationProgress(row.StartedAt, row.FinishedAt, row.Done, row.Total, row.Appended, row.Summary);
+    }
+
+    /// <summary>Live ledger rows per batch (bounds memory per transaction; sized from the daily aggregates' row counts).</summary>
+    public const int BatchRows = 50_000;
+
+    /// <summary>Splits the (sorted) devices into batches of about <see cref="BatchRows"/> rows in the period, at most 500 devices each.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<string>>> BatchesAsync(IReadOnlyList<string> devices, Interval window, CancellationToken ct)
+    {
+        var calendar = new SiteCalendar(site.Value.Zone());
+        IReadOnlyDictionary<string, long> rows;
+        await using (var conn = await db.OpenAsync(ct))
+        {
+            rows = (await conn.QueryAsync<(string Key, long Rows)>(new CommandDefinition("""
+                SELECT device_key, sum(entry_count)::bigint FROM daily_aggregates WHERE local_date BETWEEN @first AND @last GROUP BY device_key
+                """, new { first = calendar.DateOf(window.Start), last = calendar.DateOf(window.End - Duration.Epsilon) }, cancellationToken: ct)))
+                .ToDictionary(r => r.Key, r => r.Rows, StringComparer.Ordinal);
+        }
+        var batches = new List<IReadOnlyList<string>>();
+        var batch = new List<string>();
+        long size = 0;
+        foreach (var device in devices)
+        {
+            batch.Add(device);
+            size += rows.GetValueOrDefault(device) + 1;
+            if (size >= BatchRows || batch.Count >= 500)
+            {
+                batches.Add(batch);
+                batch = [];
+                size = 0;
+            }
+        }
+        if (batch.Count > 0)
+        {
+            batches.Add(batch);
+        }
+        return batches;
     }
 
     private static Interval Window(SiteCalendar calendar, LocalDate from, LocalDate to) =>

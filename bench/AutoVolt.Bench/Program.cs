@@ -14,12 +14,20 @@ using Npgsql;
 using NpgsqlTypes;
 
 // Usage: AutoVolt.Bench [readings=100000] [devices=100]
+//        AutoVolt.Bench --recalc [devices=1000] [days=30] [minutes=15]
 // Server: AUTOVOLT_BENCH_PG (a server connection string), else a throw-away embedded cluster.
 // Figures are printed as ratios to the raw binary COPY rate measured in the same run, so they compare across machines.
-var readings = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-var devices = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
-var perDevice = readings / devices;
-readings = perDevice * devices;
+// --recalc: a month (November 2025, site Asia/Kolkata) of readings, one per device every `minutes`, is COPYed, accounted
+// and aggregated; then a new global cost version effective from the first local midnight of the month is added and
+// RecalculationJob.ApplyAsync re-prices the whole month for every device (every row reversed and posted afresh, then
+// aggregation), and is applied a second time (must append nothing).
+var recalc = args.Length > 0 && args[0] == "--recalc";
+var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+var devices = recalc ? (numbers.Length > 0 ? numbers[0] : 1000) : (numbers.Length > 1 ? numbers[1] : 100);
+var days = recalc && numbers.Length > 1 ? numbers[1] : 30;
+var minutes = recalc && numbers.Length > 2 ? numbers[2] : 15;
+var perDevice = recalc ? (days * 24 * 60 / minutes) + 1 : (numbers.Length > 0 ? numbers[0] : 100_000) / devices;
+var readings = perDevice * devices;
 
 var root = Path.Combine(Path.GetTempPath(), "autovolt-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 EmbeddedPostgres? embedded = null;
@@ -40,7 +48,9 @@ try
     var cs = new NpgsqlConnectionStringBuilder(server) { Database = dbName }.ConnectionString;
     MigrationRunner.Migrate(cs, NullLogger.Instance);
     await using var db = new AutoVoltDatabase(cs);
-    var start = Instant.FromUtc(2025, 11, 1, 0, 0);
+    // --recalc: from the first local midnight of November 2025 in Asia/Kolkata (UTC+05:30).
+    var start = recalc ? Instant.FromUtc(2025, 10, 31, 18, 30) : Instant.FromUtc(2025, 11, 1, 0, 0);
+    var step = Duration.FromMinutes(recalc ? minutes : 1);
 
     await using (var conn = await db.OpenAsync())
     {
@@ -53,7 +63,7 @@ try
             """, new { devices });
     }
 
-    // Baseline: raw binary COPY of the readings (one per device per minute, 60 W, counter +1 Wh).
+    // Baseline: raw binary COPY of the readings (one per device per step, 60 W, counter +1 Wh).
     var copy = Stopwatch.StartNew();
     await using (var conn = await db.OpenAsync())
     {
@@ -64,7 +74,7 @@ try
         var payload = "{}"u8.ToArray();
         for (var i = 0; i < perDevice; i++)
         {
-            var ts = start + Duration.FromMinutes(i);
+            var ts = start + (step * i);
             for (var d = 1; d <= devices; d++)
             {
                 await writer.StartRowAsync();
@@ -79,7 +89,7 @@ try
                 await writer.WriteAsync(60m, NpgsqlDbType.Numeric);
                 await writer.WriteAsync(1000m + i, NpgsqlDbType.Numeric);
                 await writer.WriteAsync("{\"load_1\": true}", NpgsqlDbType.Jsonb);
-                await writer.WriteAsync(86400L + (60L * i), NpgsqlDbType.Bigint);
+                await writer.WriteAsync(86400L + ((long)step.TotalSeconds * i), NpgsqlDbType.Bigint);
                 await writer.WriteAsync((long)i, NpgsqlDbType.Bigint);
                 await writer.WriteAsync("boot-1", NpgsqlDbType.Text);
                 await writer.WriteAsync(0, NpgsqlDbType.Integer);
@@ -92,7 +102,9 @@ try
     copy.Stop();
 
     var clock = new BenchClock(start + Duration.FromDays(365));
-    var ledger = new LedgerJob(db, clock, Options.Create(new LedgerOptions { SettleSeconds = 0 }), Options.Create(new SiteOptions()), new NoJobs(),
+    // --recalc: readings 15 min apart are the normal cadence there, not gaps (MaxGapMinutes 10 by default).
+    var ledgerOptions = new LedgerOptions { SettleSeconds = 0, MaxGapMinutes = recalc ? Math.Max(10, minutes + 5) : new LedgerOptions().MaxGapMinutes };
+    var ledger = new LedgerJob(db, clock, Options.Create(ledgerOptions), Options.Create(new SiteOptions()), new NoJobs(),
         NullLogger<LedgerJob>.Instance);
     var ledgerTime = Stopwatch.StartNew();
     var appended = await ledger.RunAsync(CancellationToken.None);
@@ -100,7 +112,7 @@ try
 
     var aggregation = new AggregationJob(db, clock, new AggregationNotifier());
     var aggTime = Stopwatch.StartNew();
-    var days = await aggregation.RunAsync(CancellationToken.None);
+    var deviceDays = await aggregation.RunAsync(CancellationToken.None);
     aggTime.Stop();
 
     var rerun = Stopwatch.StartNew();
@@ -110,14 +122,39 @@ try
     double Rate(int n, Stopwatch sw) => n / sw.Elapsed.TotalSeconds;
     var baseline = Rate(readings, copy);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"readings={readings} devices={devices} cpus={Environment.ProcessorCount}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"step",-28}{"seconds",10}{"items/s",14}{"x COPY",10}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"step",-40}{"seconds",10}{"items/s",14}{"x COPY",10}"));
     void Row(string name, int items, Stopwatch sw) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28}{sw.Elapsed.TotalSeconds,10:F2}{Rate(items, sw),14:F0}{Rate(items, sw) / baseline,10:F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40}{sw.Elapsed.TotalSeconds,10:F2}{Rate(items, sw),14:F0}{Rate(items, sw) / baseline,10:F3}"));
     Row("COPY telemetry_events", readings, copy);
     Row("LedgerJob.RunAsync (readings)", readings, ledgerTime);
     Row("AggregationJob (ledger rows)", appended, aggTime);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"device-days aggregated={days}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"device-days aggregated={deviceDays}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ledger rows appended={appended}; second LedgerJob run appended={again} in {rerun.Elapsed.TotalSeconds:F2}s"));
+    if (!recalc)
+    {
+        return 0;
+    }
+
+    await using (var conn = await db.OpenAsync())
+    {
+        await conn.ExecuteAsync("""
+            INSERT INTO cost_versions (cost_per_kwh, currency, effective_from, effective_at, scope, created_at)
+            VALUES (10, 'INR', '2025-11-01T00:00', '2025-10-31T18:30Z', 'global', now())
+            """);
+    }
+    var recalculation = new RecalculationJob(db, clock, ledger, aggregation, Options.Create(new SiteOptions()));
+    var last = new NodaTime.LocalDate(2025, 11, 1).PlusDays(days - 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    var apply = Stopwatch.StartNew();
+    var repriced = await recalculation.ApplyAsync("2025-11-01", last, "all", null, CancellationToken.None);
+    apply.Stop();
+    var apply2 = Stopwatch.StartNew();
+    var repricedAgain = await recalculation.ApplyAsync("2025-11-01", last, "all", null, CancellationToken.None);
+    apply2.Stop();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"recalculation 2025-11-01..{last}, {devices} devices, a reading every {minutes} min ({perDevice} per device, {readings} in all; {appended} live rows):"));
+    Row("RecalculationJob.ApplyAsync (live rows)", appended, apply);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"rows appended={repriced} ({repriced / apply.Elapsed.TotalSeconds:F0} rows/s); second apply appended={repricedAgain} in {apply2.Elapsed.TotalSeconds:F2}s"));
     return 0;
 }
 finally
