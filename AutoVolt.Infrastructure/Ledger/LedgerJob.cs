@@ -264,8 +264,8 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
                 MaxPowerW = device.MaxPowerW,
                 AcceptedHeldDeltas = held[w.DeviceKey],
             };
-            var segments = DeviceAccounting.Derive(readings[w.DeviceKey], policy, statuses[device.Esp32Name]);
-            var fresh = LedgerPlanner.Plan(segments, calendar, resolver, device.Classroom, site.Value.Currency);
+            var fresh = DeviceAccounting.DeriveAndPlan(readings[w.DeviceKey], policy, statuses[device.Esp32Name], calendar, resolver,
+                device.Classroom, site.Value.Currency);
             IReadOnlyList<LiveLedgerRow> liveRows = live[w.DeviceKey];
             if (w.Window is { } window)
             {
