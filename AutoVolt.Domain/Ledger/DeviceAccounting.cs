@@ -14,7 +14,7 @@ public static class DeviceAccounting
     /// <remarks>
     /// <para>Deterministic: the readings may come in any order and with any duplicates. Readings with the same
     /// measurement (<see cref="AccountingReading.HasSameMeasurement"/>) count once, as the one with the lowest
-    /// event id; the rest are ordered by (timestamp, sequence number with null first, event id).</para>
+    /// event id; the rest are ordered by (timestamp, sequence number with null first, then the measurement, event id last; see <see cref="Order"/>).</para>
     /// <para>To account the window (a, b], pass the last reading at or before a (the anchor) together with every
     /// reading in (a, b]: the first reading only opens the first interval.</para>
     /// </remarks>
@@ -117,12 +117,13 @@ public static class DeviceAccounting
 
     /// <summary>
     /// The readings without duplicate measurements (lowest event id kept), ordered by (timestamp, sequence number
-    /// with null first, event id): the order <see cref="Derive"/> accounts them in.
+    /// with null first, then — for distinct readings sharing both — uptime descending, boot id, counter, power, switch;
+    /// event id last): the order <see cref="Derive"/> accounts them in, independent of arrival order.
     /// </summary>
     public static IReadOnlyList<AccountingReading> Order(IEnumerable<AccountingReading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        // A stable sort by (timestamp, sequence number with null first, event id), then duplicates dropped: readings
+        // A stable sort by (timestamp, sequence number with null first, measurement, event id), then duplicates dropped: readings
         // with the same measurement share timestamp and sequence number, so they sit in one run of equal
         // (timestamp, sequence number), where the first one (the lowest event id) is kept. No hashing of every
         // reading, no LINQ: this runs on every derivation.
@@ -176,6 +177,34 @@ public static class DeviceAccounting
             return c;
         }
         c = (x.SequenceNo ?? 0).CompareTo(y.SequenceNo ?? 0);
+        if (c != 0)
+        {
+            return c;
+        }
+        // Same (timestamp, sequence number) but possibly different measurements (e.g. a reboot within the second, the
+        // sequence restarting): order them by what they measured, never by arrival (event id), so that replaying the
+        // same messages in any order gives the same totals (invariant 3). The longer uptime — the earlier boot — first.
+        c = y.UptimeSeconds.GetValueOrDefault(long.MaxValue).CompareTo(x.UptimeSeconds.GetValueOrDefault(long.MaxValue));
+        if (c != 0)
+        {
+            return c;
+        }
+        c = string.CompareOrdinal(x.BootId, y.BootId);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = Nullable.Compare(x.EnergyWhTotal, y.EnergyWhTotal);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = Nullable.Compare(x.PowerW, y.PowerW);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = Nullable.Compare(x.SwitchOn, y.SwitchOn);
         return c != 0 ? c : x.EventId.CompareTo(y.EventId);
     }
 
