@@ -136,7 +136,7 @@ public static partial class DemoFleet
             var created = await sp.GetRequiredService<Infrastructure.Pricing.CostVersionStore>().CreateAsync(new Infrastructure.Pricing.NewCostVersion(
                 rate, today.PlusDays(-2).AtMidnight(), Scope: "global",
                 Notes: "Demo rate, created by --demo because no cost version existed.", CreatedBy: "demo"), ct);
-            LogDemoRate(logger, created.CostPerKwh.ToString(CultureInfo.InvariantCulture), created.Currency, created.EffectiveFrom.ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture));
+            LogDemoRate(logger, created.CostPerKwh.ToString("0.######", CultureInfo.InvariantCulture), created.Currency, created.EffectiveFrom.ToString("uuuu-MM-dd HH:mm", CultureInfo.InvariantCulture));
         }
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Demo: no cost version existed; created a global demo rate of {Rate} {Currency}/kWh from {EffectiveFrom} (site time)")]
