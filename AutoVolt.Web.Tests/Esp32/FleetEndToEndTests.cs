@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Esp32.Simulator;
-using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ledger;
 using AutoVolt.Web.Tests.Support;
@@ -330,9 +329,7 @@ public sealed class FaultyFleetRun : IAsyncLifetime
 
     public async Task AccountAsync()
     {
-        using var scope = Factory.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None);
-        await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
+        await Accounting.AccountAllAsync(Factory.Services);
     }
 
     public async Task DisposeAsync()

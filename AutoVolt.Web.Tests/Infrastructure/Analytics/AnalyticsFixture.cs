@@ -1,7 +1,6 @@
 using System.Globalization;
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Domain.Time;
-using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Analytics;
 using AutoVolt.Infrastructure.Auth;
 using AutoVolt.Infrastructure.Database;
@@ -128,8 +127,7 @@ public sealed class AnalyticsFixture : IAsyncLifetime
                 ON CONFLICT DO NOTHING
                 """);
         }
-        using var scope = Factory.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
+        await Accounting.AggregateAllAsync(Factory.Services);
     }
 
     public HttpClient Client(string? apiKey)

@@ -40,7 +40,7 @@ public sealed class LedgerBatchTests(KolkataScenarioApp app) : IClassFixture<Kol
 
         await held.CommitAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
-        await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
+        await Accounting.AggregateAllAsync(app.Factory.Services);
 
         for (var b = 0; b < keys.Length; b++)
         {

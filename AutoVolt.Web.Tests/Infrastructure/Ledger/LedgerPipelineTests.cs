@@ -1,4 +1,3 @@
-using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ledger;
 using AutoVolt.Web.Tests.Support;
@@ -28,9 +27,7 @@ public sealed class LedgerAppFixture : IAsyncLifetime
 
     public async Task AccountAsync()
     {
-        using var scope = Factory.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None);
-        await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
+        await Accounting.AccountAllAsync(Factory.Services);
     }
 
     public async Task<decimal> DailyAsync(string deviceKey, string date)

@@ -1,4 +1,3 @@
-using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ledger;
 using AutoVolt.Web.Tests.Support;
@@ -35,16 +34,7 @@ public abstract class ScenarioApp(string zone, string currency) : IAsyncLifetime
 
     public async Task AccountAsync()
     {
-        using var scope = Factory.Services.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None);
-        // The app's own triggers may be aggregating some dirty days at this moment (the job skips days another run holds):
-        // run it until no dirty day is left, so the test reads committed aggregates.
-        await Eventually.EqualAsync(0L, async () =>
-        {
-            await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
-            await using var conn = await Db.OpenAsync();
-            return await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM dirty_days");
-        });
+        await Accounting.AccountAllAsync(Factory.Services);
     }
 
     public async Task<DayRow> DayAsync(string deviceKey, string date)

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Database;
-using AutoVolt.Infrastructure.Ledger;
 using AutoVolt.Web.Tests.Support;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,11 +39,7 @@ public sealed class PowerAnalyticsEndToEndTests(EndToEndAnalyticsFixture app) : 
                 await board.PublishAsync("autovolt/ESPNY/telemetry", MqttTestClient.Telemetry("ESPNY", "heater", t0.AddMinutes(5 * k), 1000m + 2.5m * k, 30m, k + 1, classroom: "NY-1"));
             }
         }
-        using (var scope = app.Factory.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None);
-            await scope.ServiceProvider.GetRequiredService<AggregationJob>().RunAsync(CancellationToken.None);
-        }
+        await Accounting.AccountAllAsync(app.Factory.Services);
         using var client = app.Factory.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", AutoVoltAppFactory.AdminApiKey);
 

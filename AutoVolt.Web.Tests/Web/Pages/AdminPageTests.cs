@@ -75,7 +75,8 @@ public sealed class AdminPageTests(DatabaseFixture db) : IClassFixture<DatabaseF
         await Click(cut, "#adm-unlock-locked1");
 
         cut.WaitForAssertion(() => Assert.Contains("unlocked", cut.Find("#adm-user-message").TextContent, StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("#adm-unlock-locked1"));
+        // The list reloads after the message: wait for it.
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#adm-unlock-locked1")));
         Assert.Equal(SignInOutcome.Succeeded, (await Store.VerifyPasswordAsync("locked1", "locked-password")).Outcome);
     }
 
