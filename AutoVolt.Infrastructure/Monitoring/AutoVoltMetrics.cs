@@ -18,7 +18,7 @@ public sealed class AutoVoltMetrics : IDisposable
     private readonly Counter<long> _quarantined;
     private volatile MetricsSnapshot _snapshot = MetricsSnapshot.Empty;
 
-    public AutoVoltMetrics(IMeterFactory factory, IIngestionStatistics? ingestion = null)
+    public AutoVoltMetrics(IMeterFactory factory, IIngestionStatistics? ingestion = null, EmbeddedBroker? broker = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
         _meter = factory.Create(MeterName);
@@ -41,6 +41,15 @@ public sealed class AutoVoltMetrics : IDisposable
                 "Messages queued for the ingestion writer, not yet committed nor acknowledged.");
             _meter.CreateObservableGauge("autovolt.ingestion.batch_size", () => ingestion.LastBatchSize, "{message}", "Messages in the last committed ingestion batch.");
             _meter.CreateObservableGauge("autovolt.ingestion.commit_duration", () => ingestion.LastCommitMs / 1000.0, "s", "Write + commit time of the last ingestion batch.");
+        }
+        if (broker is not null)
+        {
+            _meter.CreateObservableGauge("autovolt.broker.refused_connections", () => broker.RefusedConnections, "{connection}",
+                "Board connections the embedded broker refused (no, wrong or revoked credentials) since start.");
+            _meter.CreateObservableGauge("autovolt.broker.refused_publishes", () => broker.RefusedPublishes, "{message}",
+                "Publishes the embedded broker refused (outside the board's own topics) since start.");
+            _meter.CreateObservableGauge("autovolt.broker.withheld_acks", () => broker.WithheldAcknowledgements, "{message}",
+                "QoS 1 acknowledgements withheld because the commit failed (the board sends again) since start.");
         }
         _meter.CreateObservableGauge("autovolt.metrics.sampled_at", () => _snapshot.SampledAtUnixSeconds, "s", "Unix time of the last database sample.");
     }

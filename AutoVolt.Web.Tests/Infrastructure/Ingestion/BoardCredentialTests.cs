@@ -46,6 +46,13 @@ public sealed class BoardCredentialTests(SecuredBrokerFixture app) : IClassFixtu
         var before = app.Broker.RefusedConnections;
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await MqttTestClient.ConnectCodeAsync(app.Factory.MqttPort, "SEC-ANON"));
         Assert.Equal(before + 1, app.Broker.RefusedConnections);
+
+        // Operators see it: /metrics exports the count.
+        using var http = app.Factory.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", AutoVoltAppFactory.AdminApiKey);
+        var body = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var line = Assert.Single(body.Split('\n'), l => l.StartsWith("autovolt_broker_refused_connections", StringComparison.Ordinal));
+        Assert.True(long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= before + 1, line);
     }
 
     [Fact]
