@@ -17,9 +17,6 @@ public static class LateStatusStore
     /// </summary>
     public static async Task<(IReadOnlyList<AffectedDevice> Devices, long? MaxStatusId)> PendingAsync(NpgsqlConnection conn, Instant settledBefore, CancellationToken ct)
     {
-        await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO ledger_status_cursor (id, last_status_id, updated_at) VALUES (1, 0, @settledBefore) ON CONFLICT (id) DO NOTHING",
-            new { settledBefore }, cancellationToken: ct));
         var last = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT last_status_id FROM ledger_status_cursor WHERE id = 1 FOR UPDATE", cancellationToken: ct));
         var maxId = await conn.ExecuteScalarAsync<long?>(new CommandDefinition(

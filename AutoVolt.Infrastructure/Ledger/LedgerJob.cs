@@ -183,15 +183,17 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         {
             return 0;
         }
-        var appended = 0;
+        // Locks in key order (as every batch takes them), then each cursor read under its lock; one batched re-derivation.
+        var work = new List<(string DeviceKey, Instant From, Interval? Window, long MaxId)>(devices.Count);
         foreach (var device in devices)
         {
             await LedgerStore.TryLockDeviceAsync(conn, device.DeviceKey, ct);
             if ((await LedgerStore.CursorAsync(conn, device.DeviceKey, ct)).LastEventId is { } lastEventId)
             {
-                appended += await RederiveAsync(conn, device.DeviceKey, device.From, lastEventId, "late status", ct);
+                work.Add((device.DeviceKey, device.From, null, lastEventId));
             }
         }
+        var appended = await RederiveWindowsAsync(conn, work, "late status", ct);
         await LateStatusStore.SaveAsync(conn, maxId, clock.GetCurrentInstant(), ct);
         await tx.CommitAsync(ct);
         if (appended > 0)

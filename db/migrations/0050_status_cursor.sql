@@ -6,3 +6,4 @@ CREATE TABLE ledger_status_cursor (
     last_status_id  bigint NOT NULL,
     updated_at      timestamptz NOT NULL
 );
+INSERT INTO ledger_status_cursor (id, last_status_id, updated_at) VALUES (1, 0, now());

@@ -116,14 +116,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var restarted = Task.CompletedTask;
         try
         {
-            using (var conn = new NpgsqlConnection(pg.ServerConnectionString))
-            {
-                conn.Open();
-                using var cmd = new NpgsqlCommand("CREATE DATABASE autovolt", conn);
-                cmd.ExecuteNonQuery();
-            }
-            var cs = pg.ConnectionStringFor("autovolt");
-            MigrationRunner.Migrate(cs, NullLogger.Instance);
+            var cs = CreateMigratedDatabase(pg);
             await using var broker = await MosquittoBroker.StartAsync();
             await using var app = new AutoVoltAppFactory(cs)
                 .With("Mqtt:Broker", string.Create(CultureInfo.InvariantCulture, $"mqtt://127.0.0.1:{broker.Port}"))
@@ -252,14 +245,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         using var endOutage = new CancellationTokenSource();
         try
         {
-            using (var conn = new NpgsqlConnection(pg.ServerConnectionString))
-            {
-                conn.Open();
-                using var cmd = new NpgsqlCommand("CREATE DATABASE autovolt", conn);
-                cmd.ExecuteNonQuery();
-            }
-            var cs = pg.ConnectionStringFor("autovolt");
-            MigrationRunner.Migrate(cs, NullLogger.Instance);
+            var cs = CreateMigratedDatabase(pg);
             await using var app = new AutoVoltAppFactory(cs).With("Ledger:SettleSeconds", "3600");
             _ = app.Server;
             var stats = app.Services.GetRequiredService<AutoVolt.Infrastructure.Ingestion.IIngestionStatistics>();
@@ -306,6 +292,20 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
             }
         }
+    }
+
+    /// <summary>Creates and migrates the database <c>autovolt</c> in a private cluster (one the test can stop and restart).</summary>
+    private static string CreateMigratedDatabase(EmbeddedPostgres pg)
+    {
+        using (var conn = new NpgsqlConnection(pg.ServerConnectionString))
+        {
+            conn.Open();
+            using var cmd = new NpgsqlCommand("CREATE DATABASE autovolt", conn);
+            cmd.ExecuteNonQuery();
+        }
+        var cs = pg.ConnectionStringFor("autovolt");
+        MigrationRunner.Migrate(cs, NullLogger.Instance);
+        return cs;
     }
 
     private static async Task AwaitQuietlyAsync(Task task)
