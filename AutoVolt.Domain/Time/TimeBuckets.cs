@@ -106,4 +106,72 @@ public static class TimeBuckets
     /// <returns>round(amount × fraction).</returns>
     public static decimal ShareUpTo(decimal amount, decimal fraction, int decimals) =>
         Math.Round(amount * fraction, decimals, MidpointRounding.ToEven);
+
+    /// <summary>Decimals of a bucket's share of a cost (energy shares use <see cref="Ledger.Quantities.EnergyDecimals"/>).</summary>
+    public const int CostShareDecimals = 12;
+
+    /// <summary>
+    /// Adds one ledger row's energy, cost and estimated energy to the buckets of a local day: the buckets are the grid of
+    /// <paramref name="bucket"/> from <paramref name="dayStart"/> (as <see cref="StartsOf"/>), the last one ending at
+    /// <paramref name="dayEnd"/>. The row's period is clamped to the day; a row inside one bucket is added whole, any other
+    /// is shared pro rata by time with exactly the arithmetic of <see cref="ProRata"/> (one <see cref="Fraction"/> per cut,
+    /// shared by the three amounts), so its shares sum exactly to the row.
+    /// </summary>
+    /// <remarks>
+    /// The cumulative shares telescope: summing the shares of consecutive buckets gives exactly the share a coarser grid
+    /// (whose cuts are a subset of these) gives the merged bucket. That is why quarter-hour aggregates summed into 30-, 60- or
+    /// 1440-minute buckets equal the direct computation at those sizes.
+    /// </remarks>
+    /// <param name="dayStart">Start of the local day (first bucket's start).</param>
+    /// <param name="dayEnd">End of the local day.</param>
+    /// <param name="bucket">Bucket length; positive.</param>
+    /// <param name="start">Start of the row's period.</param>
+    /// <param name="end">End of the row's period.</param>
+    /// <param name="energy">Signed energy of the row (Wh).</param>
+    /// <param name="cost">Signed cost of the row.</param>
+    /// <param name="low">True when the row is low-confidence: its energy also counts as estimated.</param>
+    /// <param name="energyShares">Energy per bucket of the day (added to).</param>
+    /// <param name="costShares">Cost per bucket of the day (added to).</param>
+    /// <param name="estimatedShares">Estimated energy per bucket of the day (added to).</param>
+    /// <returns>The first and last bucket the row was added to.</returns>
+    public static (int First, int Last) AddShares(Instant dayStart, Instant dayEnd, Duration bucket, Instant start, Instant end, decimal energy, decimal cost, bool low,
+        Span<decimal> energyShares, Span<decimal> costShares, Span<decimal> estimatedShares)
+    {
+        int last = energyShares.Length - 1;
+        long bucketNanos = bucket.ToInt64Nanoseconds();
+        var from = start < dayStart ? dayStart : start > dayEnd ? dayEnd : start;
+        var to = end < dayStart ? dayStart : end > dayEnd ? dayEnd : end;
+        long s = (from - dayStart).ToInt64Nanoseconds(), t = (to - dayStart).ToInt64Nanoseconds();
+        int b0 = (int)Math.Min(s / bucketNanos, last);
+        int b1 = t > s ? (int)Math.Min((t - 1) / bucketNanos, last) : b0;
+        if (b0 == b1)
+        {
+            energyShares[b0] += energy;
+            costShares[b0] += cost;
+            estimatedShares[b0] += low ? energy : 0m;
+            return (b0, b1);
+        }
+        low &= energy != 0m; // a zero amount is not shared (its shares would change the decimal scale)
+        decimal total = t - s, doneE = 0m, doneC = 0m;
+        for (int k = b0; k < b1; k++)
+        {
+            // Cut at the start of bucket k + 1.
+            decimal f = Fraction(Duration.FromNanoseconds(bucketNanos * (k + 1) - s), total);
+            decimal upE = ShareUpTo(energy, f, Ledger.Quantities.EnergyDecimals), upC = ShareUpTo(cost, f, CostShareDecimals);
+            energyShares[k] += upE - doneE;
+            costShares[k] += upC - doneC;
+            if (low)
+            {
+                estimatedShares[k] += upE - doneE;
+            }
+            (doneE, doneC) = (upE, upC);
+        }
+        energyShares[b1] += energy - doneE;
+        costShares[b1] += cost - doneC;
+        if (low)
+        {
+            estimatedShares[b1] += energy - doneE;
+        }
+        return (b0, b1);
+    }
 }

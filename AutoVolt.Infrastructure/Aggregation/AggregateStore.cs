@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AutoVolt.Domain.Aggregation;
 using AutoVolt.Domain.Ledger;
+using AutoVolt.Domain.Time;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ledger;
 using Dapper;
@@ -9,11 +10,17 @@ using NodaTime;
 
 namespace AutoVolt.Infrastructure.Aggregation;
 
-/// <summary>SQL of daily/monthly aggregates: recomputed from ledger rows, never edited by hand.</summary>
+/// <summary>SQL of daily, monthly and quarter-hour aggregates: recomputed from ledger rows, never edited by hand.</summary>
 public static class AggregateStore
 {
-    /// <summary>Claims up to <paramref name="limit"/> dirty days, recomputes them and their months, commits.</summary>
-    public static async Task<IReadOnlyList<(string DeviceKey, LocalDate Date)>> RecomputeDirtyAsync(AutoVoltDatabase db, int limit, IClock clock, CancellationToken ct)
+    /// <summary>Length of a quarter-hour aggregate's slot; the timeline reads them for every bucket that is a multiple of it.</summary>
+    public const int QuarterHourMinutes = 15;
+
+    private static readonly Duration QuarterHour = Duration.FromMinutes(QuarterHourMinutes);
+
+    /// <summary>Claims up to <paramref name="limit"/> dirty days, recomputes them (daily and quarter-hour aggregates) and their months, commits.</summary>
+    public static async Task<IReadOnlyList<(string DeviceKey, LocalDate Date)>> RecomputeDirtyAsync(AutoVoltDatabase db, SiteCalendar calendar, int limit, IClock clock,
+        CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -23,10 +30,12 @@ public static class AggregateStore
             RETURNING device_key, local_date
             """, new { limit }, cancellationToken: ct))).ToList();
         var now = clock.GetCurrentInstant();
+        var slots = new QuarterHourRows();
         foreach (var (deviceKey, date) in claimed)
         {
-            await RecomputeDayAsync(conn, deviceKey, date, now, ct);
+            await RecomputeDayAsync(conn, calendar, deviceKey, date, now, slots, ct);
         }
+        await slots.ReplaceAsync(conn, claimed, ct);
         foreach (var (deviceKey, month) in claimed.Select(c => (c.DeviceKey, c.LocalDate.ToYearMonth())).Distinct())
         {
             await RecomputeMonthAsync(conn, deviceKey, month, now, ct);
@@ -35,10 +44,12 @@ public static class AggregateStore
         return claimed;
     }
 
-    public static async Task RecomputeDayAsync(NpgsqlConnection conn, string deviceKey, LocalDate date, Instant now, CancellationToken ct)
+    private static async Task RecomputeDayAsync(NpgsqlConnection conn, SiteCalendar calendar, string deviceKey, LocalDate date, Instant now, QuarterHourRows slots,
+        CancellationToken ct)
     {
         var lines = await LedgerStore.DayRowsAsync(conn, deviceKey, date, ct);
         var classroom = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT classroom FROM devices WHERE device_key = @deviceKey", new { deviceKey }, cancellationToken: ct)) ?? "";
+        slots.Add(calendar, deviceKey, date, classroom, lines);
         var totals = AggregationMath.Sum(lines);
         var currency = lines.Select(l => l.Currency).LastOrDefault(c => !string.IsNullOrEmpty(c)) ?? AutoVolt.Domain.SiteDefaults.Currency;
         const string sql = """
@@ -126,4 +137,80 @@ public static class AggregateStore
     private static string FlagsJson(IReadOnlyDictionary<EntryMarks, int> counts) =>
         JsonSerializer.Serialize(EntryMarksText.All.Where(m => counts.TryGetValue(m.Mark, out var n) && n != 0)
             .ToDictionary(m => m.Name, m => counts[m.Mark]));
+
+    /// <summary>
+    /// The quarter-hour aggregates of the claimed device-days: each day's ledger rows (postings, reversals, markers, signed)
+    /// shared over the quarter-hours of the local day by <see cref="TimeBuckets.AddShares"/>, one row per quarter-hour any
+    /// ledger row touched (zero sums kept, so the timeline shows the same values and decimal scales as from the ledger).
+    /// The classroom is the one written on the daily aggregate in the same transaction.
+    /// </summary>
+    private sealed class QuarterHourRows
+    {
+        private readonly List<string> _devices = [];
+        private readonly List<LocalDate> _dates = [];
+        private readonly List<short> _slots = [];
+        private readonly List<string> _classrooms = [];
+        private readonly List<decimal> _energy = [];
+        private readonly List<decimal> _cost = [];
+        private readonly List<decimal> _estimated = [];
+
+        public void Add(SiteCalendar calendar, string deviceKey, LocalDate date, string classroom, IReadOnlyList<LedgerLine> lines)
+        {
+            if (lines.Count == 0)
+            {
+                return;
+            }
+            var (dayStart, dayEnd) = (calendar.StartOf(date), calendar.EndOf(date));
+            int n = TimeBuckets.StartsOf(calendar, date, QuarterHour).Count;
+            var (energy, cost, estimated, touched) = (new decimal[n], new decimal[n], new decimal[n], new bool[n]);
+            foreach (var line in lines)
+            {
+                var (first, last) = TimeBuckets.AddShares(dayStart, dayEnd, QuarterHour, line.PeriodStart, line.PeriodEnd, line.EnergyWh, line.Cost,
+                    line.Confidence == Confidence.Low, energy, cost, estimated);
+                touched.AsSpan(first, last - first + 1).Fill(true);
+            }
+            for (int k = 0; k < n; k++)
+            {
+                if (touched[k])
+                {
+                    _devices.Add(deviceKey);
+                    _dates.Add(date);
+                    _slots.Add((short)k);
+                    _classrooms.Add(classroom);
+                    _energy.Add(energy[k]);
+                    _cost.Add(cost[k]);
+                    _estimated.Add(estimated[k]);
+                }
+            }
+        }
+
+        public async Task ReplaceAsync(NpgsqlConnection conn, List<(string DeviceKey, LocalDate Date)> claimed, CancellationToken ct)
+        {
+            if (claimed.Count == 0)
+            {
+                return;
+            }
+            await conn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM quarter_hour_aggregates q USING unnest(@devices, @dates) AS c(device_key, local_date)
+                WHERE q.local_date = c.local_date AND q.device_key = c.device_key
+                """, new { devices = claimed.Select(c => c.DeviceKey).ToArray(), dates = claimed.Select(c => c.Date).ToArray() }, cancellationToken: ct));
+            if (_devices.Count == 0)
+            {
+                return;
+            }
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO quarter_hour_aggregates (local_date, device_key, slot, classroom, energy_wh, cost, estimated_wh)
+                SELECT * FROM unnest(@dates, @devices, @slots, @classrooms, @energy, @cost, @estimated)
+                """, new
+            {
+                dates = _dates.ToArray(),
+                devices = _devices.ToArray(),
+                slots = _slots.ToArray(),
+                classrooms = _classrooms.ToArray(),
+                energy = _energy.ToArray(),
+                cost = _cost.ToArray(),
+                estimated = _estimated.ToArray(),
+            }, cancellationToken: ct));
+        }
+    }
 }

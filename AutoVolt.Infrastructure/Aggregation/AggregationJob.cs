@@ -1,16 +1,21 @@
+using AutoVolt.Domain.Time;
+using AutoVolt.Infrastructure.Configuration;
 using AutoVolt.Infrastructure.Database;
 using Hangfire;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace AutoVolt.Infrastructure.Aggregation;
 
 /// <summary>
-/// Recomputes the daily and monthly aggregates of every dirty (device, local day) exactly from
+/// Recomputes the daily, quarter-hour and monthly aggregates of every dirty (device, local day) exactly from
 /// the ledger rows, and records when it last ran. Safe to run twice and concurrently (each day is
 /// claimed with SKIP LOCKED).
 /// </summary>
-public sealed class AggregationJob(AutoVoltDatabase db, IClock clock, AggregationNotifier notifier)
+public sealed class AggregationJob(AutoVoltDatabase db, IOptions<SiteOptions> site, IClock clock, AggregationNotifier notifier)
 {
+    private readonly SiteCalendar _calendar = new(site.Value.Zone());
+
     /// <summary>Days claimed per transaction.</summary>
     private const int ClaimBatch = 200;
 
@@ -22,7 +27,7 @@ public sealed class AggregationJob(AutoVoltDatabase db, IClock clock, Aggregatio
         var total = 0;
         while (true)
         {
-            var done = await AggregateStore.RecomputeDirtyAsync(db, ClaimBatch, clock, ct);
+            var done = await AggregateStore.RecomputeDirtyAsync(db, _calendar, ClaimBatch, clock, ct);
             total += done.Count;
             if (done.Count > 0)
             {

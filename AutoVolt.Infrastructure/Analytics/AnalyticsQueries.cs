@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using AutoVolt.Domain.Ledger;
 using AutoVolt.Domain.Time;
+using AutoVolt.Infrastructure.Aggregation;
 using AutoVolt.Infrastructure.Configuration;
 using AutoVolt.Infrastructure.Database;
 using Dapper;
@@ -38,7 +38,7 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
     public const int ConsistencyWindowDays = 7;
 
     /// <summary>Decimals of a bucket's share of a row's cost (energy uses 6).</summary>
-    public const int CostShareDecimals = 12;
+    public const int CostShareDecimals = TimeBuckets.CostShareDecimals;
 
     // The timeline's ledger rows per local day of the range (unclamped period, grid buckets t0/t1 of start and end), for all
     // classrooms or for the device-days whose daily aggregate is in @classroom; then single-bucket rows summed per bucket
@@ -109,7 +109,23 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
             new EnergyByConfidence(t.High, t.Medium, t.Low), t.Held, t.Devices, Quality(t.EnergyWh, t.Medium, t.Low, flags));
     }
 
-    public async Task<Timeline> TimelineAsync(string? classroom, LocalDate start, LocalDate end, int bucketMinutes, CancellationToken ct = default)
+    /// <summary>
+    /// Energy, cost and estimated energy per bucket of the local days [<paramref name="start"/>, <paramref name="end"/>].
+    /// A bucket that is a multiple of 15 minutes is read from the quarter-hour aggregates (AggregationJob keeps them with
+    /// the daily aggregates, so the timeline and the cards always show the same state); any other from the ledger rows
+    /// (<see cref="LedgerTimelineAsync"/>). Both give exactly the same values: see <see cref="TimeBuckets.AddShares"/>.
+    /// </summary>
+    public Task<Timeline> TimelineAsync(string? classroom, LocalDate start, LocalDate end, int bucketMinutes, CancellationToken ct = default)
+    {
+        var grid = Grid(start, end, bucketMinutes);
+        return bucketMinutes % AggregateStore.QuarterHourMinutes == 0 ? FromQuarterHoursAsync(classroom, grid, ct) : FromLedgerAsync(classroom, grid, ct);
+    }
+
+    /// <summary>The timeline computed directly from the ledger rows, whatever the bucket (also the reference the quarter-hour path is checked against).</summary>
+    public Task<Timeline> LedgerTimelineAsync(string? classroom, LocalDate start, LocalDate end, int bucketMinutes, CancellationToken ct = default) =>
+        FromLedgerAsync(classroom, Grid(start, end, bucketMinutes), ct);
+
+    private TimelineGrid Grid(LocalDate start, LocalDate end, int bucketMinutes)
     {
         CheckRange(start, end, MaxTimelineDays);
         if (!IsValidBucket(bucketMinutes))
@@ -118,54 +134,83 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         }
         var bucket = Duration.FromMinutes(bucketMinutes);
         int dayCount = Period.Between(start, end, PeriodUnits.Days).Days + 1;
-        var dates = new LocalDate[dayCount];
-        var dayStarts = new Instant[dayCount];
-        var dayEnds = new Instant[dayCount];
-        var counts = new int[dayCount];
-        var offsets = new int[dayCount];
-        var buckets = new List<(LocalDate Date, Instant Start, Instant End)>();
+        var grid = new TimelineGrid(start, end, bucketMinutes, bucket, new LocalDate[dayCount], new Instant[dayCount], new Instant[dayCount], new int[dayCount],
+            new int[dayCount], []);
         for (int i = 0; i < dayCount; i++)
         {
             var date = start.PlusDays(i);
             var starts = TimeBuckets.StartsOf(_calendar, date, bucket);
-            (dates[i], dayStarts[i], dayEnds[i], counts[i], offsets[i]) = (date, _calendar.StartOf(date), _calendar.EndOf(date), starts.Count, buckets.Count);
+            (grid.Dates[i], grid.DayStarts[i], grid.DayEnds[i], grid.Counts[i], grid.Offsets[i]) =
+                (date, _calendar.StartOf(date), _calendar.EndOf(date), starts.Count, grid.Buckets.Count);
             for (int k = 0; k < starts.Count; k++)
             {
-                buckets.Add((date, starts[k], k + 1 < starts.Count ? starts[k + 1] : dayEnds[i]));
+                grid.Buckets.Add((date, starts[k], k + 1 < starts.Count ? starts[k + 1] : grid.DayEnds[i]));
             }
         }
-        var energy = new decimal[buckets.Count];
-        var cost = new decimal[buckets.Count];
-        var estimated = new decimal[buckets.Count];
-        long bucketNanos = bucket.ToInt64Nanoseconds();
+        return grid;
+    }
+
+    private async Task<Timeline> FromQuarterHoursAsync(string? classroom, TimelineGrid grid, CancellationToken ct)
+    {
+        // Quarter-hour k of a day lies inside bucket k / m (m quarter-hours per bucket; the grids share the day's start), and
+        // summing a row's quarter-hour shares gives exactly its share of the coarser bucket (the cumulative shares telescope).
+        const string sql = """
+            SELECT local_date - @start AS day, slot, sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(estimated_wh) AS estimated_wh
+            FROM quarter_hour_aggregates
+            WHERE local_date >= @start AND local_date <= @end AND (@classroom::text IS NULL OR classroom = @classroom)
+            GROUP BY local_date, slot
+            """;
+        var (energy, cost, estimated) = (new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count]);
+        int perBucket = grid.BucketMinutes / AggregateStore.QuarterHourMinutes;
+        await using var conn = await db.OpenAsync(ct);
+        await using (var cmd = new NpgsqlCommand(sql, conn))
+        {
+            cmd.Parameters.AddWithValue("start", grid.Start);
+            cmd.Parameters.AddWithValue("end", grid.End);
+            cmd.Parameters.Add(new NpgsqlParameter("classroom", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)classroom ?? DBNull.Value });
+            await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                int day = reader.GetInt32(0);
+                int i = grid.Offsets[day] + Math.Min(reader.GetInt16(1) / perBucket, grid.Counts[day] - 1);
+                energy[i] += reader.GetDecimal(2);
+                cost[i] += reader.GetDecimal(3);
+                estimated[i] += reader.GetDecimal(4);
+            }
+        }
+        return await FinishAsync(conn, classroom, grid, energy, cost, estimated, ct);
+    }
+
+    private async Task<Timeline> FromLedgerAsync(string? classroom, TimelineGrid grid, CancellationToken ct)
+    {
+        var (energy, cost, estimated) = (new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count]);
 
         // Rows inside one bucket are summed by PostgreSQL; rows crossing bucket boundaries come back one by one (streamed)
-        // and are shared pro rata here with exactly the arithmetic of TimeBuckets.ProRata (one fraction per cut, shared by
-        // energy, cost and estimated energy), clamped to the row's local day. A low-confidence row's estimated energy is
-        // its energy, so its estimated shares are its energy shares. Both halves read ledger_entries_timeline_idx (0045)
-        // with index-only scans (for a classroom only its device-days, looked up by (local_date, device_key)). Buckets
-        // come from date_bin on the grid of the day's start (integer arithmetic) on the unclamped period: a row inside one
-        // grid cell is the same single bucket as after clamping (cells before the day → bucket 0, at or after its end →
-        // the last bucket, hence the index clamp); any other row is clamped here.
+        // and are shared pro rata here by TimeBuckets.AddShares (one fraction per cut, shared by energy, cost and estimated
+        // energy), clamped to the row's local day. Both halves read ledger_entries_timeline_idx (0045) with index-only scans
+        // (for a classroom only its device-days, looked up by (local_date, device_key)). Buckets come from date_bin on the
+        // grid of the day's start (integer arithmetic) on the unclamped period: a row inside one grid cell is the same single
+        // bucket as after clamping (cells before the day → bucket 0, at or after its end → the last bucket, hence the index
+        // clamp); any other row is clamped by AddShares.
         await using var conn = await db.OpenAsync(ct);
         await using (var cmd = new NpgsqlCommand(classroom is null ? TimelineAllSql : TimelineClassroomSql, conn))
         {
-            cmd.Parameters.AddWithValue("dates", dates);
-            cmd.Parameters.AddWithValue("dayStarts", dayStarts);
-            cmd.Parameters.AddWithValue("dayEnds", dayEnds);
-            cmd.Parameters.AddWithValue("counts", counts);
-            cmd.Parameters.AddWithValue("start", start);
-            cmd.Parameters.AddWithValue("end", end);
+            cmd.Parameters.AddWithValue("dates", grid.Dates);
+            cmd.Parameters.AddWithValue("dayStarts", grid.DayStarts);
+            cmd.Parameters.AddWithValue("dayEnds", grid.DayEnds);
+            cmd.Parameters.AddWithValue("counts", grid.Counts);
+            cmd.Parameters.AddWithValue("start", grid.Start);
+            cmd.Parameters.AddWithValue("end", grid.End);
             if (classroom is not null)
             {
                 cmd.Parameters.AddWithValue("classroom", classroom);
             }
-            cmd.Parameters.AddWithValue("bucket", bucket);
-            cmd.Parameters.AddWithValue("bucketSeconds", (decimal)bucket.TotalSeconds);
+            cmd.Parameters.AddWithValue("bucket", grid.Bucket);
+            cmd.Parameters.AddWithValue("bucketSeconds", (decimal)grid.Bucket.TotalSeconds);
             await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
             while (await reader.ReadAsync(ct))
             {
-                int day = reader.GetInt32(0), b = reader.GetInt32(1), offset = offsets[day];
+                int day = reader.GetInt32(0), b = reader.GetInt32(1), offset = grid.Offsets[day], n = grid.Counts[day];
                 decimal e = reader.GetDecimal(2), c = reader.GetDecimal(3);
                 if (b >= 0)
                 {
@@ -174,52 +219,25 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
                     estimated[offset + b] += reader.GetDecimal(4);
                     continue;
                 }
-                var (dayStart, dayEnd, last) = (dayStarts[day], dayEnds[day], counts[day] - 1);
-                var from = Clamp(reader.GetFieldValue<Instant>(5), dayStart, dayEnd);
-                var to = Clamp(reader.GetFieldValue<Instant>(6), dayStart, dayEnd);
-                bool low = reader.GetBoolean(7);
-                long s = (from - dayStart).ToInt64Nanoseconds(), t = (to - dayStart).ToInt64Nanoseconds();
-                int b0 = (int)Math.Min(s / bucketNanos, last);
-                int b1 = t > s ? (int)Math.Min((t - 1) / bucketNanos, last) : b0;
-                if (b0 == b1)
-                {
-                    // Crossed a grid line only outside its day: one bucket after clamping, added whole like the grouped rows.
-                    energy[offset + b0] += e;
-                    cost[offset + b0] += c;
-                    estimated[offset + b0] += low ? e : 0m;
-                    continue;
-                }
-                low &= e != 0m; // as before: a zero amount is not shared (its shares would change the decimal scale)
-                decimal total = t - s, doneE = 0m, doneC = 0m;
-                for (int k = b0; k < b1; k++)
-                {
-                    // Cut at the start of bucket k + 1: the same cumulative shares as TimeBuckets.ProRata.
-                    decimal f = TimeBuckets.Fraction(buckets[offset + k + 1].Start - from, total);
-                    decimal upE = TimeBuckets.ShareUpTo(e, f, Quantities.EnergyDecimals), upC = TimeBuckets.ShareUpTo(c, f, CostShareDecimals);
-                    energy[offset + k] += upE - doneE;
-                    cost[offset + k] += upC - doneC;
-                    if (low)
-                    {
-                        estimated[offset + k] += upE - doneE;
-                    }
-                    (doneE, doneC) = (upE, upC);
-                }
-                energy[offset + b1] += e - doneE;
-                cost[offset + b1] += c - doneC;
-                if (low)
-                {
-                    estimated[offset + b1] += e - doneE;
-                }
+                TimeBuckets.AddShares(grid.DayStarts[day], grid.DayEnds[day], grid.Bucket, reader.GetFieldValue<Instant>(5), reader.GetFieldValue<Instant>(6),
+                    e, c, reader.GetBoolean(7), energy.AsSpan(offset, n), cost.AsSpan(offset, n), estimated.AsSpan(offset, n));
             }
         }
+        return await FinishAsync(conn, classroom, grid, energy, cost, estimated, ct);
+    }
+
+    private async Task<Timeline> FinishAsync(NpgsqlConnection conn, string? classroom, TimelineGrid grid, decimal[] energy, decimal[] cost, decimal[] estimated,
+        CancellationToken ct)
+    {
         const string currencySql = """
             SELECT currency FROM daily_aggregates WHERE local_date >= @start AND local_date <= @end AND (@classroom::text IS NULL OR classroom = @classroom)
             GROUP BY currency ORDER BY sum(abs(cost)) DESC, currency LIMIT 1
             """;
-        var currency = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(currencySql, new { start, end, classroom }, cancellationToken: ct)) ?? _currency;
-        var result = buckets.Select((b, i) => new TimelineBucket(b.Date, b.Start, b.End, b.Start.InZone(_calendar.Zone).ToOffsetDateTime(),
+        var currency = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(currencySql, new { start = grid.Start, end = grid.End, classroom },
+            cancellationToken: ct)) ?? _currency;
+        var result = grid.Buckets.Select((b, i) => new TimelineBucket(b.Date, b.Start, b.End, b.Start.InZone(_calendar.Zone).ToOffsetDateTime(),
             energy[i], cost[i], estimated[i])).ToList();
-        return new Timeline(classroom, start, end, bucketMinutes, currency, result);
+        return new Timeline(classroom, grid.Start, grid.End, grid.BucketMinutes, currency, result);
     }
 
     public async Task<DeviceBreakdown> DeviceBreakdownAsync(string? classroom, LocalDate date, CancellationToken ct = default)
@@ -359,7 +377,8 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
     private static DataQuality Quality(decimal energy, decimal medium, decimal low, IReadOnlyDictionary<string, int> flags) =>
         new(energy == 0m ? null : Math.Round(low / energy, 6), energy == 0m ? null : Math.Round(medium / energy, 6), flags);
 
-    private static Instant Clamp(Instant t, Instant min, Instant max) => t < min ? min : t > max ? max : t;
+    private sealed record TimelineGrid(LocalDate Start, LocalDate End, int BucketMinutes, Duration Bucket, LocalDate[] Dates, Instant[] DayStarts,
+        Instant[] DayEnds, int[] Counts, int[] Offsets, List<(LocalDate Date, Instant Start, Instant End)> Buckets);
 
     internal sealed record TotalsRow(int Devices, decimal EnergyWh, decimal High, decimal Medium, decimal Low, decimal Cost, decimal OnTime, decimal Held, string? Currency);
 

@@ -110,7 +110,7 @@ try
     var appended = await ledger.RunAsync(CancellationToken.None);
     ledgerTime.Stop();
 
-    var aggregation = new AggregationJob(db, clock, new AggregationNotifier());
+    var aggregation = new AggregationJob(db, Options.Create(new SiteOptions()), clock, new AggregationNotifier());
     var aggTime = Stopwatch.StartNew();
     var deviceDays = await aggregation.RunAsync(CancellationToken.None);
     aggTime.Stop();

@@ -1,8 +1,10 @@
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Infrastructure.Aggregation;
+using AutoVolt.Infrastructure.Configuration;
 using AutoVolt.Infrastructure.Database;
 using AutoVolt.Web.Tests.Support;
 using Dapper;
+using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.Testing;
 
@@ -57,7 +59,7 @@ public sealed class SeededPagesFixture : IAsyncLifetime
         {
             await conn.ExecuteAsync("INSERT INTO dirty_days (device_key, local_date, marked_at) SELECT DISTINCT device_key, local_date, now() FROM ledger_entries ON CONFLICT DO NOTHING");
         }
-        await new AggregationJob(Db, new FakeClock(BunitSetup.DefaultNow), new AggregationNotifier()).RunAsync(CancellationToken.None);
+        await new AggregationJob(Db, Options.Create(new SiteOptions()), new FakeClock(BunitSetup.DefaultNow), new AggregationNotifier()).RunAsync(CancellationToken.None);
     }
 
     /// <summary>One posting of <paramref name="wh"/> for an hour starting 04:00Z (09:30 IST, same local date).</summary>
