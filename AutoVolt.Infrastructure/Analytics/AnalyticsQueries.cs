@@ -14,11 +14,13 @@ namespace AutoVolt.Infrastructure.Analytics;
 /// <summary>
 /// The one read side of the analytics (API, pages and CSV use it, so they cannot disagree). Day and month totals
 /// come from the aggregates; the timeline from the ledger rows (signed, reversals included), shared pro rata by time
-/// over buckets so that a day's buckets sum exactly to its aggregate (DESIGN.md section 4, invariant 2).
+/// over buckets so that a day's buckets sum exactly to its aggregate (DESIGN.md section 4, invariant 2): for buckets
+/// that are multiples of 15 minutes through the quarter-hour aggregates AggregationJob keeps beside the daily ones
+/// (same arithmetic, same values, one row per device-quarter-hour instead of one per reading), otherwise directly.
 /// </summary>
 /// <remarks>
 /// <para>Classroom: null = all. The classroom of a device-day is the one stored on its daily aggregate (the device's
-/// classroom when the day was last aggregated); the timeline filters ledger rows by that same classroom so a
+/// classroom when the day was last aggregated); the timeline filters ledger rows (and quarter-hours) by that same classroom so a
 /// classroom's buckets and cards agree even after a device moves.</para>
 /// <para>Currency of a total: the currency carrying the largest absolute cost (the site currency when there is none).
 /// Mixed currencies are not converted.</para>

@@ -20,7 +20,7 @@ namespace AutoVolt.Infrastructure.Reconciliation;
 /// <param name="Dates">Local days checked.</param>
 /// <param name="DevicesRederived">Devices whose lagging cursor was caught up (safe fix).</param>
 /// <param name="RowsAppended">Ledger rows that catch-up appended.</param>
-/// <param name="AggregatesFixed">Device-days whose aggregate disagreed with the ledger and agrees after re-aggregation (safe fix).</param>
+/// <param name="AggregatesFixed">Device-days whose daily or quarter-hour aggregates disagreed with the ledger and agree after re-aggregation (safe fix).</param>
 /// <param name="Found">Anomalies found per check (ticket kind), whether or not their ticket already existed.</param>
 /// <param name="TicketsOpened">New tickets (one per anomaly key; re-runs open none for the same anomalies).</param>
 /// <param name="Skipped">Another run held the lock: nothing was done.</param>
@@ -279,7 +279,7 @@ public sealed partial class ReconciliationJob(AutoVoltDatabase db, IClock clock,
         }
     }
 
-    /// <summary>Devices whose daily aggregate of <paramref name="date"/> disagrees with the sum of their ledger rows (or is missing).</summary>
+    /// <summary>Devices whose daily aggregate of <paramref name="date"/> disagrees with the sum of their ledger rows (or is missing), or whose quarter-hour aggregates do not sum to it.</summary>
     private static async Task<HashSet<string>> MismatchesAsync(NpgsqlConnection conn, LocalDate date, CancellationToken ct)
     {
         const string sql = """
@@ -291,6 +291,12 @@ public sealed partial class ReconciliationJob(AutoVoltDatabase db, IClock clock,
             WHERE (l.device_key IS NULL AND (a.energy_wh <> 0 OR a.cost <> 0 OR a.held_energy_wh <> 0 OR a.on_time_sec <> 0 OR a.entry_count <> 0))
                OR (l.device_key IS NOT NULL AND (a.device_key IS NULL OR l.e <> a.energy_wh OR l.c <> a.cost OR l.h <> a.held_energy_wh
                    OR l.o <> a.on_time_sec OR l.n <> a.entry_count))
+            UNION
+            SELECT coalesce(q.device_key, a.device_key) FROM
+              (SELECT device_key, sum(energy_wh) AS e, sum(cost) AS c, sum(estimated_wh) AS x FROM quarter_hour_aggregates
+               WHERE local_date = @date GROUP BY device_key) q
+            FULL JOIN (SELECT * FROM daily_aggregates WHERE local_date = @date) a ON a.device_key = q.device_key
+            WHERE coalesce(q.e, 0) <> coalesce(a.energy_wh, 0) OR coalesce(q.c, 0) <> coalesce(a.cost, 0) OR coalesce(q.x, 0) <> coalesce(a.energy_low_wh, 0)
             """;
         return (await conn.QueryAsync<string>(new CommandDefinition(sql, new { date }, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
     }

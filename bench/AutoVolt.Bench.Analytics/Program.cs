@@ -25,6 +25,12 @@ if (args is ["--timeline-ab", var countText])
         bench.Cleanup();
     }
 }
+if (args is ["--dense-day", var callsText])
+{
+    // The one-day 15-min timeline over 1.44 M ledger rows (one per 60-s reading of 1 000 devices): quarter-hour aggregates
+    // against the ledger computation, alternating; also times AggregationJob over those 1 000 device-days.
+    return await DenseDayBench.RunAsync(int.Parse(callsText, System.Globalization.CultureInfo.InvariantCulture));
+}
 if (args is ["--check-timeline"])
 {
     // Equality of the rewritten timeline and the one before it on the bench data (every bucket, value and decimal scale).

@@ -41,13 +41,22 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
         await using var conn = await app.Db.OpenAsync();
         await conn.ExecuteAsync("UPDATE boards SET clock_offset_ms = -600000, clock_offset_at = '2025-11-21T06:00Z' WHERE esp32_name = 'RCGAP'");
         await conn.ExecuteAsync("UPDATE daily_aggregates SET energy_wh = energy_wh + 1 WHERE device_key = 'RCGAP/light_1' AND local_date = '2025-11-21'");
+        // A quarter-hour aggregate out of step with its day (the timeline reads these): also re-aggregated.
+        const string slotsSql = "SELECT sum(energy_wh) FROM quarter_hour_aggregates WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'";
+        var slotsBefore = await conn.ExecuteScalarAsync<decimal>(slotsSql);
+        Assert.Equal(1, await conn.ExecuteAsync("""
+            UPDATE quarter_hour_aggregates SET energy_wh = energy_wh + 2 WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'
+              AND slot = (SELECT min(slot) FROM quarter_hour_aggregates WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21')
+            """));
 
         var summary = await Job.ReconcileAsync(new LocalDate(2025, 11, 21), CancellationToken.None);
 
         Assert.False(summary.Skipped);
         Assert.Contains(new LocalDate(2025, 11, 21), summary.Dates);
-        Assert.Equal(1, summary.AggregatesFixed);
+        Assert.Equal(2, summary.AggregatesFixed);
         Assert.Equal(30m, await conn.ExecuteScalarAsync<decimal>("SELECT energy_wh FROM daily_aggregates WHERE device_key = 'RCGAP/light_1' AND local_date = '2025-11-21'"));
+        Assert.Equal(slotsBefore, await conn.ExecuteScalarAsync<decimal>(slotsSql));
+        Assert.Equal(await conn.ExecuteScalarAsync<decimal>("SELECT energy_wh FROM daily_aggregates WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'"), slotsBefore);
         Assert.Equal(1, summary.Found["held_delta"]);
         Assert.Equal(1, summary.Found["reset"]);
         Assert.Equal(1, summary.Found["gap"]);
