@@ -206,6 +206,20 @@ public sealed partial class ReconciliationJob(AutoVoltDatabase db, IClock clock,
             add(new NewReviewTicket("energy_while_off", o.Device, date, Key("energy_while_off", o.Device, iso), Details(("energy_wh", o.EnergyWh), ("entries", o.Entries))));
         }
 
+        // Every ledger row's cost version and revision exist (the foreign keys were dropped for insert speed in 0060; both
+        // parent tables are append-only, so this never fires unless rows were written around LedgerStore).
+        const string referenceSql = """
+            SELECT device_key, count(*)::int FROM ledger_entries le
+            WHERE le.local_date = @date
+              AND ((le.cost_version_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cost_versions c WHERE c.id = le.cost_version_id))
+                OR (le.revision_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ledger_revisions r WHERE r.id = le.revision_id)))
+            GROUP BY 1 ORDER BY 1
+            """;
+        foreach (var r in await conn.QueryAsync<(string Device, int Entries)>(new CommandDefinition(referenceSql, marks, cancellationToken: ct)))
+        {
+            add(new NewReviewTicket("ledger_reference", r.Device, date, Key("ledger_reference", r.Device, iso), Details(("entries", r.Entries))));
+        }
+
         const string lateSql = """
             SELECT device_key, sum(late_delivery)::int, sum(out_of_order)::int, sum(late)::int, sum(revisions)::int FROM (
                 SELECT device_key, count(*) FILTER (WHERE (marks & @lateDelivery) <> 0) AS late_delivery,

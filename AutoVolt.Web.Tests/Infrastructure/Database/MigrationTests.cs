@@ -25,6 +25,8 @@ public sealed class MigrationTests
     [InlineData("UPDATE telemetry_events SET power_w = 0")]
     [InlineData("DELETE FROM telemetry_events")]
     [InlineData("DELETE FROM cost_versions")]
+    [InlineData("UPDATE ledger_revisions SET reason = 'x'")]
+    [InlineData("DELETE FROM ledger_revisions")]
     public async Task AppendOnlyTables_UpdateOrDelete_IsRefused(string sql)
     {
         var cs = TestPostgres.CreateMigratedDatabase("ao");
@@ -37,6 +39,7 @@ public sealed class MigrationTests
                 VALUES (decode(repeat('ab', 32), 'hex'), 'ESP01/light_1', 'ESP01', 'light_1', now(), now(), now(), 40, '\x7b7d');
             INSERT INTO ledger_entries (device_key, kind, period_start, period_end, local_date, energy_wh, method, confidence, created_at)
                 VALUES ('ESP01/light_1', 'posting', now(), now(), current_date, 1, 'cumulative', 'high', now());
+            INSERT INTO ledger_revisions (device_key, window_start, window_end, reason, created_at) VALUES ('ESP01/light_1', now(), now(), 'late reading', now());
             """, conn))
         {
             await seed.ExecuteNonQueryAsync();

@@ -31,6 +31,24 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
     }
 
     [Fact]
+    public async Task Reconcile_LedgerRowWithMissingCostVersionOrRevision_OneLedgerReferenceTicket()
+    {
+        await using var conn = await app.Db.OpenAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO ledger_entries (device_key, kind, period_start, period_end, local_date, energy_wh, method, confidence, cost_version_id, created_at)
+                VALUES ('RCREF/plug_1', 'posting', '2025-11-24T05:00Z', '2025-11-24T05:05Z', '2025-11-24', 1, 'cumulative', 'high', 987654321, now());
+            INSERT INTO ledger_entries (device_key, kind, period_start, period_end, local_date, energy_wh, method, confidence, revision_id, created_at)
+                VALUES ('RCREF/plug_1', 'posting', '2025-11-24T05:05Z', '2025-11-24T05:10Z', '2025-11-24', 1, 'cumulative', 'high', 987654321, now());
+            """);
+
+        var summary = await Job.ReconcileAsync(new LocalDate(2025, 11, 24), CancellationToken.None);
+
+        Assert.Equal(1, summary.Found["ledger_reference"]);
+        Assert.Equal(2, await conn.ExecuteScalarAsync<int>(
+            "SELECT (details->>'entries')::int FROM review_tickets WHERE anomaly_key = 'ledger_reference:RCREF/plug_1:2025-11-24'"));
+    }
+
+    [Fact]
     public async Task Reconcile_SeededAnomalies_OneTicketPerAnomaly_FixesAggregate_RerunOpensNothing_SummaryStored()
     {
         await PublishAsync("RCHLD", "plug_1", (0, 100m, true, "A", 86400), (5, 100_000m, true, "A", 86700), (10, 100_010m, true, "A", 87000));
