@@ -31,10 +31,20 @@ public static class AggregateStore
             """, new { limit }, cancellationToken: ct))).ToList();
         var now = clock.GetCurrentInstant();
         var slots = new QuarterHourRows();
+        var daily = new DailyRows();
+        var rows = await LedgerStore.DeviceDayRowsAsync(conn, claimed, ct);
+        var keys = claimed.Select(c => c.DeviceKey).Distinct(StringComparer.Ordinal).ToArray();
+        var classrooms = (await conn.QueryAsync<(string DeviceKey, string Classroom)>(new CommandDefinition(
+            "SELECT device_key, classroom FROM devices WHERE device_key = ANY(@keys)", new { keys }, cancellationToken: ct)))
+            .ToDictionary(d => d.DeviceKey, d => d.Classroom, StringComparer.Ordinal);
         foreach (var (deviceKey, date) in claimed)
         {
-            await RecomputeDayAsync(conn, calendar, deviceKey, date, now, slots, ct);
+            IReadOnlyList<LedgerLine> lines = rows.TryGetValue((deviceKey, date), out var found) ? found : [];
+            var classroom = classrooms.GetValueOrDefault(deviceKey) ?? "";
+            daily.Add(deviceKey, date, classroom, lines);
+            slots.Add(calendar, deviceKey, date, classroom, lines);
         }
+        await daily.UpsertAsync(conn, now, ct);
         await slots.ReplaceAsync(conn, claimed, ct);
         foreach (var (deviceKey, month) in claimed.Select(c => (c.DeviceKey, c.LocalDate.ToYearMonth())).Distinct())
         {
@@ -42,42 +52,6 @@ public static class AggregateStore
         }
         await tx.CommitAsync(ct);
         return claimed;
-    }
-
-    private static async Task RecomputeDayAsync(NpgsqlConnection conn, SiteCalendar calendar, string deviceKey, LocalDate date, Instant now, QuarterHourRows slots,
-        CancellationToken ct)
-    {
-        var lines = await LedgerStore.DayRowsAsync(conn, deviceKey, date, ct);
-        var classroom = await conn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT classroom FROM devices WHERE device_key = @deviceKey", new { deviceKey }, cancellationToken: ct)) ?? "";
-        slots.Add(calendar, deviceKey, date, classroom, lines);
-        var totals = AggregationMath.Sum(lines);
-        var currency = lines.Select(l => l.Currency).LastOrDefault(c => !string.IsNullOrEmpty(c)) ?? AutoVolt.Domain.SiteDefaults.Currency;
-        const string sql = """
-            INSERT INTO daily_aggregates (device_key, local_date, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
-                on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
-            VALUES (@deviceKey, @date, @classroom, @energy, @high, @medium, @low, @cost, @currency, @onTime, @held, @flags::jsonb, @count, @now)
-            ON CONFLICT (device_key, local_date) DO UPDATE SET classroom = excluded.classroom, energy_wh = excluded.energy_wh,
-                energy_high_wh = excluded.energy_high_wh, energy_medium_wh = excluded.energy_medium_wh, energy_low_wh = excluded.energy_low_wh,
-                cost = excluded.cost, currency = excluded.currency, on_time_sec = excluded.on_time_sec, held_energy_wh = excluded.held_energy_wh,
-                flag_counts = excluded.flag_counts, entry_count = excluded.entry_count, updated_at = excluded.updated_at
-            """;
-        await conn.ExecuteAsync(new CommandDefinition(sql, new
-        {
-            deviceKey,
-            date,
-            classroom,
-            energy = totals.EnergyWh,
-            high = totals.EnergyHighWh,
-            medium = totals.EnergyMediumWh,
-            low = totals.EnergyLowWh,
-            cost = totals.Cost,
-            currency,
-            onTime = totals.OnTimeSeconds,
-            held = totals.HeldEnergyWh,
-            flags = FlagsJson(totals.FlagCounts),
-            count = totals.EntryCount,
-            now,
-        }, cancellationToken: ct));
     }
 
     public static async Task RecomputeMonthAsync(NpgsqlConnection conn, string deviceKey, YearMonth month, Instant now, CancellationToken ct)
@@ -210,6 +184,55 @@ public static class AggregateStore
                 energy = _energy.ToArray(),
                 cost = _cost.ToArray(),
                 estimated = _estimated.ToArray(),
+            }, cancellationToken: ct));
+        }
+    }
+
+    /// <summary>The daily aggregates of the claimed device-days, upserted in one statement.</summary>
+    private sealed class DailyRows
+    {
+        private readonly List<(string DeviceKey, LocalDate Date, string Classroom, LedgerTotals Totals, string Currency)> _rows = [];
+
+        public void Add(string deviceKey, LocalDate date, string classroom, IReadOnlyList<LedgerLine> lines)
+        {
+            var currency = lines.Select(l => l.Currency).LastOrDefault(c => !string.IsNullOrEmpty(c)) ?? AutoVolt.Domain.SiteDefaults.Currency;
+            _rows.Add((deviceKey, date, classroom, AggregationMath.Sum(lines), currency));
+        }
+
+        public async Task UpsertAsync(NpgsqlConnection conn, Instant now, CancellationToken ct)
+        {
+            if (_rows.Count == 0)
+            {
+                return;
+            }
+            const string sql = """
+                INSERT INTO daily_aggregates (device_key, local_date, classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency,
+                    on_time_sec, held_energy_wh, flag_counts, entry_count, updated_at)
+                SELECT k, d, r, e, h, m, l, c, cur, o, held, f::jsonb, n, @now
+                FROM unnest(@keys::text[], @dates::date[], @rooms::text[], @energy::numeric[], @high::numeric[], @medium::numeric[], @low::numeric[],
+                            @cost::numeric[], @currencies::text[], @onTime::numeric[], @held::numeric[], @flags::text[], @counts::int[])
+                     AS u(k, d, r, e, h, m, l, c, cur, o, held, f, n)
+                ON CONFLICT (device_key, local_date) DO UPDATE SET classroom = excluded.classroom, energy_wh = excluded.energy_wh,
+                    energy_high_wh = excluded.energy_high_wh, energy_medium_wh = excluded.energy_medium_wh, energy_low_wh = excluded.energy_low_wh,
+                    cost = excluded.cost, currency = excluded.currency, on_time_sec = excluded.on_time_sec, held_energy_wh = excluded.held_energy_wh,
+                    flag_counts = excluded.flag_counts, entry_count = excluded.entry_count, updated_at = excluded.updated_at
+                """;
+            await conn.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                keys = _rows.Select(r => r.DeviceKey).ToArray(),
+                dates = _rows.Select(r => r.Date).ToArray(),
+                rooms = _rows.Select(r => r.Classroom).ToArray(),
+                energy = _rows.Select(r => r.Totals.EnergyWh).ToArray(),
+                high = _rows.Select(r => r.Totals.EnergyHighWh).ToArray(),
+                medium = _rows.Select(r => r.Totals.EnergyMediumWh).ToArray(),
+                low = _rows.Select(r => r.Totals.EnergyLowWh).ToArray(),
+                cost = _rows.Select(r => r.Totals.Cost).ToArray(),
+                currencies = _rows.Select(r => r.Currency).ToArray(),
+                onTime = _rows.Select(r => r.Totals.OnTimeSeconds).ToArray(),
+                held = _rows.Select(r => r.Totals.HeldEnergyWh).ToArray(),
+                flags = _rows.Select(r => FlagsJson(r.Totals.FlagCounts)).ToArray(),
+                counts = _rows.Select(r => r.Totals.EntryCount).ToArray(),
+                now,
             }, cancellationToken: ct));
         }
     }

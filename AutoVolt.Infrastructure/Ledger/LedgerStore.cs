@@ -148,6 +148,34 @@ public static class LedgerStore
     public static Task CommitWithoutWaitingForFlushAsync(NpgsqlConnection conn, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition("SET LOCAL synchronous_commit = off", cancellationToken: ct));
 
+    /// <summary>All rows (postings, reversals, markers) of many device-days in one query, as signed lines per device-day in id order.</summary>
+    public static async Task<Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>> DeviceDayRowsAsync(NpgsqlConnection conn,
+        IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT le.id, le.device_key, le.classroom, le.period_start, le.period_end, le.local_date, le.energy_wh, le.held_energy_wh, le.on_time_sec,
+                   le.cost, le.currency, le.rate_per_kwh, le.cost_version_id, le.method, le.confidence, le.marks, le.kind, le.from_event_id, le.to_event_id
+            FROM unnest(@keys::text[], @dates::date[]) AS d(device_key, local_date)
+            JOIN ledger_entries le ON le.local_date = d.local_date AND le.device_key = d.device_key
+            ORDER BY le.id
+            """;
+        var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new
+        {
+            keys = days.Select(d => d.DeviceKey).ToArray(),
+            dates = days.Select(d => d.Date).ToArray(),
+        }, cancellationToken: ct));
+        var result = new Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>();
+        foreach (var r in rows)
+        {
+            if (!result.TryGetValue((r.DeviceKey, r.LocalDate), out var lines))
+            {
+                result.Add((r.DeviceKey, r.LocalDate), lines = []);
+            }
+            lines.Add(r.ToLine());
+        }
+        return result;
+    }
+
     /// <summary>Appends reversals and postings (one revision when anything is reversed) and marks their days dirty.</summary>
     public static Task<int> AppendAsync(NpgsqlConnection conn, string deviceKey, RederivationPlan plan, string reason, Instant now, CancellationToken ct) =>
         AppendAsync(conn, [new DeviceAppend(deviceKey, plan, reason)], now, ct);
