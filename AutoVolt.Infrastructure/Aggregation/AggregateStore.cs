@@ -6,6 +6,7 @@ using AutoVolt.Infrastructure.Database;
 using AutoVolt.Infrastructure.Ledger;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 using NodaTime;
 
 namespace AutoVolt.Infrastructure.Aggregation;
@@ -114,19 +115,14 @@ public static class AggregateStore
 
     /// <summary>
     /// The quarter-hour aggregates of the claimed device-days: each day's ledger rows (postings, reversals, markers, signed)
-    /// shared over the quarter-hours of the local day by <see cref="TimeBuckets.AddShares"/>, one row per quarter-hour any
-    /// ledger row touched (zero sums kept, so the timeline shows the same values and decimal scales as from the ledger).
-    /// The classroom is the one written on the daily aggregate in the same transaction.
+    /// shared over the quarter-hours of the local day by <see cref="TimeBuckets.AddShares"/>; a quarter-hour no ledger row
+    /// touched stays NULL (a touched one keeps its sum even when zero, so the timeline shows the same values and decimal
+    /// scales as from the ledger). One row per device-day, written with binary COPY; the classroom is the one written on
+    /// the daily aggregate in the same transaction.
     /// </summary>
     private sealed class QuarterHourRows
     {
-        private readonly List<string> _devices = [];
-        private readonly List<LocalDate> _dates = [];
-        private readonly List<short> _slots = [];
-        private readonly List<string> _classrooms = [];
-        private readonly List<decimal> _energy = [];
-        private readonly List<decimal> _cost = [];
-        private readonly List<decimal> _estimated = [];
+        private readonly List<(string DeviceKey, LocalDate Date, string Classroom, decimal?[] Energy, decimal?[] Cost, decimal?[] Estimated)> _rows = [];
 
         public void Add(SiteCalendar calendar, string deviceKey, LocalDate date, string classroom, IReadOnlyList<LedgerLine> lines)
         {
@@ -143,19 +139,8 @@ public static class AggregateStore
                     line.Confidence == Confidence.Low, energy, cost, estimated);
                 touched.AsSpan(first, last - first + 1).Fill(true);
             }
-            for (int k = 0; k < n; k++)
-            {
-                if (touched[k])
-                {
-                    _devices.Add(deviceKey);
-                    _dates.Add(date);
-                    _slots.Add((short)k);
-                    _classrooms.Add(classroom);
-                    _energy.Add(energy[k]);
-                    _cost.Add(cost[k]);
-                    _estimated.Add(estimated[k]);
-                }
-            }
+            decimal?[] Touched(decimal[] values) => [.. values.Select((v, k) => touched[k] ? v : (decimal?)null)];
+            _rows.Add((deviceKey, date, classroom, Touched(energy), Touched(cost), Touched(estimated)));
         }
 
         public async Task ReplaceAsync(NpgsqlConnection conn, List<(string DeviceKey, LocalDate Date)> claimed, CancellationToken ct)
@@ -168,23 +153,23 @@ public static class AggregateStore
                 DELETE FROM quarter_hour_aggregates q USING unnest(@devices, @dates) AS c(device_key, local_date)
                 WHERE q.local_date = c.local_date AND q.device_key = c.device_key
                 """, new { devices = claimed.Select(c => c.DeviceKey).ToArray(), dates = claimed.Select(c => c.Date).ToArray() }, cancellationToken: ct));
-            if (_devices.Count == 0)
+            if (_rows.Count == 0)
             {
                 return;
             }
-            await conn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO quarter_hour_aggregates (local_date, device_key, slot, classroom, energy_wh, cost, estimated_wh)
-                SELECT * FROM unnest(@dates, @devices, @slots, @classrooms, @energy, @cost, @estimated)
-                """, new
+            await using var writer = await conn.BeginBinaryImportAsync(
+                "COPY quarter_hour_aggregates (local_date, device_key, classroom, energy_wh, cost, estimated_wh) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var r in _rows)
             {
-                dates = _dates.ToArray(),
-                devices = _devices.ToArray(),
-                slots = _slots.ToArray(),
-                classrooms = _classrooms.ToArray(),
-                energy = _energy.ToArray(),
-                cost = _cost.ToArray(),
-                estimated = _estimated.ToArray(),
-            }, cancellationToken: ct));
+                await writer.StartRowAsync(ct);
+                await writer.WriteAsync(r.Date, NpgsqlDbType.Date, ct);
+                await writer.WriteAsync(r.DeviceKey, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.Classroom, NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(r.Energy, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await writer.WriteAsync(r.Cost, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await writer.WriteAsync(r.Estimated, NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+            }
+            await writer.CompleteAsync(ct);
         }
     }
 

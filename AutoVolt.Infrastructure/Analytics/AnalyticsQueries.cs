@@ -157,10 +157,10 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
         // Quarter-hour k of a day lies inside bucket k / m (m quarter-hours per bucket; the grids share the day's start), and
         // summing a row's quarter-hour shares gives exactly its share of the coarser bucket (the cumulative shares telescope).
         const string sql = """
-            SELECT local_date - @start AS day, slot, sum(energy_wh) AS energy_wh, sum(cost) AS cost, sum(estimated_wh) AS estimated_wh
-            FROM quarter_hour_aggregates
-            WHERE local_date >= @start AND local_date <= @end AND (@classroom::text IS NULL OR classroom = @classroom)
-            GROUP BY local_date, slot
+            SELECT q.local_date - @start AS day, (s.k - 1)::int AS slot, sum(s.e) AS energy_wh, sum(s.c) AS cost, sum(s.x) AS estimated_wh
+            FROM quarter_hour_aggregates q CROSS JOIN LATERAL unnest(q.energy_wh, q.cost, q.estimated_wh) WITH ORDINALITY AS s(e, c, x, k)
+            WHERE q.local_date >= @start AND q.local_date <= @end AND (@classroom::text IS NULL OR q.classroom = @classroom) AND s.e IS NOT NULL
+            GROUP BY q.local_date, s.k
             """;
         var (energy, cost, estimated) = (new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count], new decimal[grid.Buckets.Count]);
         int perBucket = grid.BucketMinutes / AggregateStore.QuarterHourMinutes;
@@ -174,7 +174,7 @@ public sealed class AnalyticsQueries(AutoVoltDatabase db, IOptions<SiteOptions> 
             while (await reader.ReadAsync(ct))
             {
                 int day = reader.GetInt32(0);
-                int i = grid.Offsets[day] + Math.Min(reader.GetInt16(1) / perBucket, grid.Counts[day] - 1);
+                int i = grid.Offsets[day] + Math.Min(reader.GetInt32(1) / perBucket, grid.Counts[day] - 1);
                 energy[i] += reader.GetDecimal(2);
                 cost[i] += reader.GetDecimal(3);
                 estimated[i] += reader.GetDecimal(4);

@@ -307,8 +307,9 @@ public sealed partial class ReconciliationJob(AutoVoltDatabase db, IClock clock,
                    OR l.o <> a.on_time_sec OR l.n <> a.entry_count))
             UNION
             SELECT coalesce(q.device_key, a.device_key) FROM
-              (SELECT device_key, sum(energy_wh) AS e, sum(cost) AS c, sum(estimated_wh) AS x FROM quarter_hour_aggregates
-               WHERE local_date = @date GROUP BY device_key) q
+              (SELECT device_key, (SELECT sum(v) FROM unnest(energy_wh) v) AS e, (SELECT sum(v) FROM unnest(cost) v) AS c,
+                      (SELECT sum(v) FROM unnest(estimated_wh) v) AS x
+               FROM quarter_hour_aggregates WHERE local_date = @date) q
             FULL JOIN (SELECT * FROM daily_aggregates WHERE local_date = @date) a ON a.device_key = q.device_key
             WHERE coalesce(q.e, 0) <> coalesce(a.energy_wh, 0) OR coalesce(q.c, 0) <> coalesce(a.cost, 0) OR coalesce(q.x, 0) <> coalesce(a.energy_low_wh, 0)
             """;

@@ -60,12 +60,12 @@ public sealed class ReconciliationJobTests(KolkataScenarioApp app) : IClassFixtu
         await conn.ExecuteAsync("UPDATE boards SET clock_offset_ms = -600000, clock_offset_at = '2025-11-21T06:00Z' WHERE esp32_name = 'RCGAP'");
         await conn.ExecuteAsync("UPDATE daily_aggregates SET energy_wh = energy_wh + 1 WHERE device_key = 'RCGAP/light_1' AND local_date = '2025-11-21'");
         // A quarter-hour aggregate out of step with its day (the timeline reads these): also re-aggregated.
-        const string slotsSql = "SELECT sum(energy_wh) FROM quarter_hour_aggregates WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'";
+        const string slotsSql = "SELECT sum(e) FROM quarter_hour_aggregates, unnest(energy_wh) e WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'";
         var slotsBefore = await conn.ExecuteScalarAsync<decimal>(slotsSql);
         Assert.Equal(1, await conn.ExecuteAsync("""
-            UPDATE quarter_hour_aggregates SET energy_wh = energy_wh + 2 WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'
-              AND slot = (SELECT min(slot) FROM quarter_hour_aggregates WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21')
+            UPDATE quarter_hour_aggregates SET energy_wh = array_append(energy_wh, 2) WHERE device_key = 'RCRST/plug_1' AND local_date = '2025-11-21'
             """));
+        Assert.Equal(slotsBefore + 2, await conn.ExecuteScalarAsync<decimal>(slotsSql));
 
         var summary = await Job.ReconcileAsync(new LocalDate(2025, 11, 21), CancellationToken.None);
 
