@@ -156,7 +156,7 @@ public static class LedgerStore
             SELECT le.id, le.device_key, le.classroom, le.period_start, le.period_end, le.local_date, le.energy_wh, le.held_energy_wh, le.on_time_sec,
                    le.cost, le.currency, le.rate_per_kwh, le.cost_version_id, le.method, le.confidence, le.marks, le.kind, le.from_event_id, le.to_event_id
             FROM unnest(@keys::text[], @dates::date[]) AS d(device_key, local_date)
-            JOIN ledger_entries le ON le.local_date = d.local_date AND le.device_key = d.device_key
+            CROSS JOIN LATERAL (SELECT * FROM ledger_entries x WHERE x.local_date = d.local_date AND x.device_key = d.device_key) le
             ORDER BY le.id
             """;
         var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new
