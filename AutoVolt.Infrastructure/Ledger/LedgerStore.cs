@@ -152,26 +152,33 @@ public static class LedgerStore
     public static async Task<Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>> DeviceDayRowsAsync(NpgsqlConnection conn,
         IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
     {
+        // Read by ordinal (no per-row record), each row tagged with its device-day's index instead of its key and date.
         const string sql = """
-            SELECT le.id, le.device_key, le.classroom, le.period_start, le.period_end, le.local_date, le.energy_wh, le.held_energy_wh, le.on_time_sec,
-                   le.cost, le.currency, le.rate_per_kwh, le.cost_version_id, le.method, le.confidence, le.marks, le.kind, le.from_event_id, le.to_event_id
-            FROM unnest(@keys::text[], @dates::date[]) AS d(device_key, local_date)
+            SELECT d.i::int, le.classroom, le.period_start, le.period_end, le.energy_wh, le.held_energy_wh, le.on_time_sec, le.cost, le.currency,
+                   le.rate_per_kwh, le.cost_version_id, le.method, le.confidence, le.marks, le.kind, le.from_event_id, le.to_event_id
+            FROM unnest(@keys::text[], @dates::date[]) WITH ORDINALITY AS d(device_key, local_date, i)
             CROSS JOIN LATERAL (SELECT * FROM ledger_entries x WHERE x.local_date = d.local_date AND x.device_key = d.device_key) le
             ORDER BY le.id
             """;
-        var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new
-        {
-            keys = days.Select(d => d.DeviceKey).ToArray(),
-            dates = days.Select(d => d.Date).ToArray(),
-        }, cancellationToken: ct));
         var result = new Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>();
-        foreach (var r in rows)
+        var lists = new List<LedgerLine>[days.Count];
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("keys", days.Select(d => d.DeviceKey).ToArray());
+        cmd.Parameters.AddWithValue("dates", days.Select(d => d.Date).ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            if (!result.TryGetValue((r.DeviceKey, r.LocalDate), out var lines))
+            int i = reader.GetInt32(0) - 1;
+            var (deviceKey, date) = days[i];
+            if (lists[i] is not { } lines)
             {
-                result.Add((r.DeviceKey, r.LocalDate), lines = []);
+                result.Add((deviceKey, date), lines = lists[i] = []);
             }
-            lines.Add(r.ToLine());
+            lines.Add(new LedgerLine(deviceKey, reader.GetString(1), reader.GetFieldValue<Instant>(2), reader.GetFieldValue<Instant>(3), date,
+                reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetDecimal(9), reader.IsDBNull(10) ? null : reader.GetInt64(10), LedgerText.ParseMethod(reader.GetString(11)),
+                LedgerText.ParseConfidence(reader.GetString(12)), (EntryMarks)reader.GetInt32(13), LedgerText.ParseKind(reader.GetString(14)),
+                reader.IsDBNull(15) ? null : reader.GetInt64(15), reader.IsDBNull(16) ? null : reader.GetInt64(16)));
         }
         return result;
     }
