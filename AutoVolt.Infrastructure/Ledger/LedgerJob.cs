@@ -132,7 +132,6 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     {
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await LedgerStore.CommitWithoutWaitingForFlushAsync(conn, ct);
         IReadOnlyList<string> locked;
         if (wait)
         {

@@ -127,27 +127,6 @@ public static class LedgerStore
         return rows.Select(r => new LiveLedgerRow(r.Id, r.ToLine())).ToList();
     }
 
-    /// <summary>All rows (postings, reversals, markers) of one device-day, as signed lines.</summary>
-    public static async Task<IReadOnlyList<LedgerLine>> DayRowsAsync(NpgsqlConnection conn, string deviceKey, LocalDate localDate, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT id, device_key, classroom, period_start, period_end, local_date, energy_wh, held_energy_wh, on_time_sec,
-                   cost, currency, rate_per_kwh, cost_version_id, method, confidence, marks, kind, from_event_id, to_event_id
-            FROM ledger_entries WHERE device_key = @deviceKey AND local_date = @localDate ORDER BY id
-            """;
-        var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { deviceKey, localDate }, cancellationToken: ct));
-        return rows.Select(r => r.ToLine()).ToList();
-    }
-
-    /// <summary>
-    /// Lets the current transaction commit without waiting for its WAL to reach disk (<c>SET LOCAL synchronous_commit = off</c>).
-    /// Safe for the ledger's forward accounting only: its rows are derived from stored readings and its cursor moves in
-    /// the same transaction, so a crash that loses the last commits loses rows and cursor together and the next run derives
-    /// them again; anything committed later (aggregates, tickets) flushes the WAL before it, so nothing can refer to a lost row.
-    /// </summary>
-    public static Task CommitWithoutWaitingForFlushAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("SET LOCAL synchronous_commit = off", cancellationToken: ct));
-
     /// <summary>All rows (postings, reversals, markers) of many device-days in one query, as signed lines per device-day in id order.</summary>
     public static async Task<Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>> DeviceDayRowsAsync(NpgsqlConnection conn,
         IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
@@ -327,49 +306,34 @@ public static class LedgerStore
     public static async Task<Dictionary<string, List<AccountingReading>>> ReadingsAsync(NpgsqlConnection conn, IReadOnlyDictionary<string, DeviceInfo> devices,
         IReadOnlyList<(string DeviceKey, Instant From, Instant? Until, long MaxId)> windows, CancellationToken ct)
     {
-        // Rows come back tagged with their window's index (no device key text per row) and are read by ordinal; a switch
-        // state's JSON is parsed once per distinct text.
         const string sql = """
-            SELECT w.i::int, e.id, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text, e.switch_key,
-                   e.uptime_seconds, e.boot_id, e.marks
-            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[], @maxIds::bigint[]) WITH ORDINALITY AS w(k, f, u, m, i)
+            SELECT e.id, e.device_key, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text AS switch_state, e.switch_key,
+                   e.uptime_seconds, e.boot_id, e.marks, e.device_id
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[], @maxIds::bigint[]) AS w(k, f, u, m)
             CROSS JOIN LATERAL (SELECT coalesce((SELECT min(n.reading_ts) FROM telemetry_events n
                                                  WHERE n.device_key = w.k AND n.reading_ts >= w.u AND n.id <= w.m), 'infinity') AS last_ts) b
             JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.reading_ts <= b.last_ts AND e.id <= w.m
             """;
-        var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<AccountingReading>(), StringComparer.Ordinal);
-        var lists = windows.Select(w => result[w.DeviceKey]).ToArray();
-        var infos = windows.Select(w => devices[w.DeviceKey]).ToArray();
-        var states = new Dictionary<string, Dictionary<string, bool>?>(StringComparer.Ordinal);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.AddWithValue("keys", windows.Select(w => w.DeviceKey).ToArray());
-        cmd.Parameters.AddWithValue("froms", windows.Select(w => w.From).ToArray());
-        cmd.Parameters.AddWithValue("untils", windows.Select(w => w.Until ?? Instant.MaxValue).ToArray());
-        cmd.Parameters.AddWithValue("maxIds", windows.Select(w => w.MaxId).ToArray());
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        var rows = await conn.QueryAsync<EventRow>(new CommandDefinition(sql, new
         {
-            int i = reader.GetInt32(0) - 1;
+            keys = windows.Select(w => w.DeviceKey).ToArray(),
+            froms = windows.Select(w => w.From).ToArray(),
+            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
+            maxIds = windows.Select(w => w.MaxId).ToArray(),
+        }, cancellationToken: ct));
+        var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<AccountingReading>(), StringComparer.Ordinal);
+        var states = new Dictionary<string, Dictionary<string, bool>?>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
             Dictionary<string, bool>? state = null;
-            if (!reader.IsDBNull(6))
+            if (r.SwitchState is { } text && !states.TryGetValue(text, out state))
             {
-                var text = reader.GetString(6);
-                if (!states.TryGetValue(text, out state))
-                {
-                    state = JsonSerializer.Deserialize<Dictionary<string, bool>>(text);
-                    states.Add(text, state);
-                }
+                state = JsonSerializer.Deserialize<Dictionary<string, bool>>(text);
+                states.Add(text, state);
             }
-            var row = new EventRow(reader.GetInt64(1), windows[i].DeviceKey, reader.GetFieldValue<Instant>(2), NullableInt64(reader, 3),
-                NullableDecimal(reader, 4), NullableDecimal(reader, 5), null, reader.IsDBNull(7) ? null : reader.GetString(7), NullableInt64(reader, 8),
-                reader.IsDBNull(9) ? null : reader.GetString(9), reader.GetInt32(10), infos[i].DeviceId);
-            lists[i].Add(ToAccounting(row, infos[i], state));
+            result[r.DeviceKey].Add(ToAccounting(r, devices[r.DeviceKey], state));
         }
         return result;
-
-        static long? NullableInt64(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal);
-
-        static decimal? NullableDecimal(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetDecimal(ordinal);
     }
 
     /// <summary>Board status timelines (for the Offline flag) of many boards, each from its own instant on.</summary>
