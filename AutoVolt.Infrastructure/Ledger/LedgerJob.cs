@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using AutoVolt.Domain.Ledger;
 using AutoVolt.Domain.Pricing;
 using AutoVolt.Domain.Time;
@@ -34,6 +35,9 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// <summary>At most this many devices per batch (one transaction).</summary>
     public const int BatchDevices = 500;
 
+    /// <summary>Pending devices are counted this many at a time (see <see cref="LedgerStore.PendingDevicesAsync"/>).</summary>
+    public const int PendingChunkDevices = 100;
+
     /// <summary>One device's re-derivation inside a batch: window start (already anchored), optional period filter, last event id, reason.</summary>
     private sealed record Rederivation(string DeviceKey, Instant From, Interval? Window, long MaxId, string Reason);
 
@@ -43,16 +47,11 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var settledBefore = clock.GetCurrentInstant() - Duration.FromSeconds(ledger.Value.SettleSeconds);
-        IReadOnlyList<LedgerStore.PendingDevice> pending;
-        await using (var conn = await db.OpenAsync(ct))
-        {
-            pending = await LedgerStore.PendingDevicesAsync(conn, settledBefore, ct);
-        }
         var appended = 0;
         var busy = new ConcurrentBag<string>();
         // Batches hold disjoint devices, so they run side by side: one batch's derivation (client CPU) overlaps another's
-        // COPY (server CPU).
-        await Parallel.ForEachAsync(Batches(pending), new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = ct },
+        // COPY (server CPU), and the next chunk of pending devices is counted meanwhile.
+        await Parallel.ForEachAsync(BatchesAsync(settledBefore, ct), new ParallelOptions { MaxDegreeOfParallelism = ParallelBatches, CancellationToken = ct },
             async (batch, token) =>
             {
                 IReadOnlyList<string> skipped;
@@ -102,25 +101,49 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     public async Task<int> AccountDeviceAsync(string deviceKey, Instant settledBefore, string reason, CancellationToken ct) =>
         (await AccountBatchAsync([deviceKey], settledBefore, reason, wait: true, ct)).Appended;
 
-    private static IEnumerable<IReadOnlyList<string>> Batches(IReadOnlyList<LedgerStore.PendingDevice> pending)
+    /// <summary>
+    /// Devices with settled pending readings, in device-key order, grouped into batches (see <see cref="BatchReadings"/>,
+    /// <see cref="BatchDevices"/>). They are counted <see cref="PendingChunkDevices"/> at a time, the next chunk while the
+    /// current one's batches are handed out.
+    /// </summary>
+    private async IAsyncEnumerable<IReadOnlyList<string>> BatchesAsync(Instant settledBefore, [EnumeratorCancellation] CancellationToken ct)
     {
-        var batch = new List<string>();
-        long readings = 0;
-        foreach (var device in pending)
+        var next = PendingChunkAsync(null, settledBefore, ct);
+        try
         {
-            batch.Add(device.DeviceKey);
-            readings += device.Pending;
-            if (readings >= BatchReadings || batch.Count >= BatchDevices)
+            var batch = new List<string>();
+            long readings = 0;
+            while (await next is { Count: > 0 } chunk)
+            {
+                next = chunk.Count < PendingChunkDevices ? Task.FromResult<IReadOnlyList<LedgerStore.PendingDevice>>([]) : PendingChunkAsync(chunk[^1].DeviceKey, settledBefore, ct);
+                foreach (var device in chunk)
+                {
+                    batch.Add(device.DeviceKey);
+                    readings += device.Pending;
+                    if (readings >= BatchReadings || batch.Count >= BatchDevices)
+                    {
+                        yield return batch;
+                        batch = [];
+                        readings = 0;
+                    }
+                }
+            }
+            if (batch.Count > 0)
             {
                 yield return batch;
-                batch = [];
-                readings = 0;
             }
         }
-        if (batch.Count > 0)
+        finally
         {
-            yield return batch;
+            // Abandoned early (a failure or cancellation): the prefetch must not outlive the run.
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    private async Task<IReadOnlyList<LedgerStore.PendingDevice>> PendingChunkAsync(string? afterKey, Instant settledBefore, CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        return await LedgerStore.PendingDevicesAsync(conn, settledBefore, afterKey, PendingChunkDevices, ct);
     }
 
     /// <summary>

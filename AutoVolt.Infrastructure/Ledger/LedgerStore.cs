@@ -112,21 +112,6 @@ public static class LedgerStore
             r.Scope switch { "device" => CostScope.Device, "classroom" => CostScope.Classroom, _ => CostScope.Global }, r.Classroom, r.DeviceKey, r.CreatedAt)).ToList();
     }
 
-    /// <summary>Live rows (postings and reset markers no reversal references) of a device from <paramref name="from"/> on.</summary>
-    public static async Task<IReadOnlyList<LiveLedgerRow>> LiveRowsAsync(NpgsqlConnection conn, string deviceKey, Instant from, CancellationToken ct)
-    {
-        const string sql = """
-            SELECT l.id, l.device_key, l.classroom, l.period_start, l.period_end, l.local_date, l.energy_wh, l.held_energy_wh, l.on_time_sec,
-                   l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id
-            FROM ledger_entries l
-            WHERE l.device_key = @deviceKey AND l.period_start >= @from AND l.kind <> 'reversal'
-              AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = l.id)
-            ORDER BY l.period_start, l.id
-            """;
-        var rows = await conn.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { deviceKey, from }, cancellationToken: ct));
-        return rows.Select(r => new LiveLedgerRow(r.Id, r.ToLine())).ToList();
-    }
-
     /// <summary>All rows (postings, reversals, markers) of many device-days in one query, as signed lines per device-day in id order.</summary>
     public static async Task<Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>> DeviceDayRowsAsync(NpgsqlConnection conn,
         IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
@@ -200,18 +185,27 @@ public static class LedgerStore
     /// <summary>A cursor to store: events up to <see cref="LastEventId"/> accounted, readings up to <see cref="AccountedUntil"/>.</summary>
     public sealed record CursorUpdate(string DeviceKey, long LastEventId, Instant AccountedUntil);
 
-    /// <summary>Like <see cref="DevicesWithPendingAsync"/>, with the number of pending events per device (ordered by device key).</summary>
-    public static async Task<IReadOnlyList<PendingDevice>> PendingDevicesAsync(NpgsqlConnection conn, Instant settledBefore, CancellationToken ct)
+    /// <summary>
+    /// Like <see cref="DevicesWithPendingAsync"/>, with the number of pending events per device: the first
+    /// <paramref name="limit"/> such devices in device-key order after <paramref name="afterKey"/> (from the first when null).
+    /// </summary>
+    /// <remarks>
+    /// Counting touches every pending event, so the ledger job asks for one chunk of devices at a time while it accounts the
+    /// previous one.
+    /// </remarks>
+    public static async Task<IReadOnlyList<PendingDevice>> PendingDevicesAsync(NpgsqlConnection conn, Instant settledBefore, string? afterKey, int limit,
+        CancellationToken ct)
     {
         const string sql = """
             SELECT d.device_key, p.n AS pending FROM devices d
             LEFT JOIN ledger_cursors c ON c.device_key = d.device_key
             CROSS JOIN LATERAL (SELECT count(*) AS n FROM telemetry_events e
                                 WHERE e.device_key = d.device_key AND e.id > coalesce(c.last_event_id, 0) AND e.received_at <= @settledBefore) p
-            WHERE p.n > 0
+            WHERE p.n > 0 AND (@afterKey::text IS NULL OR d.device_key > @afterKey::text)
             ORDER BY d.device_key
+            LIMIT @limit
             """;
-        return (await conn.QueryAsync<PendingDevice>(new CommandDefinition(sql, new { settledBefore }, cancellationToken: ct))).ToList();
+        return (await conn.QueryAsync<PendingDevice>(new CommandDefinition(sql, new { settledBefore, afterKey, limit }, cancellationToken: ct))).ToList();
     }
 
     /// <summary>
@@ -370,14 +364,20 @@ public static class LedgerStore
     }
 
     /// <summary>
-    /// Live rows of many devices, each with a period start from its own instant on, before its end when given (see
-    /// <see cref="LiveRowsAsync(NpgsqlConnection, string, Instant, CancellationToken)"/>).
+    /// Live rows (postings and reset markers no reversal references) of many devices, each with a period start from its own
+    /// instant on, before its end when given.
     /// </summary>
     /// <remarks>
     /// A reversal is a negated copy of its row (<see cref="LedgerLine.ToReversal"/>: same device and period start), so
     /// every reversal of a row in a window lies in that window: the rows of the window are read once, all kinds, and the
     /// reversed ones dropped here. (A per-row NOT EXISTS over the reversals let the planner pick a hash anti-join that
     /// scanned every reversal in the table for each batch.)
+    /// <para>
+    /// Rows are found through ledger_entries_timeline_idx (local_date, device_key, period_start), one lookup per day of the
+    /// window. The days are bounded without the site's zone, so they hold even for rows written before a change of
+    /// Site:TimeZone: a row's local date is within one day of the UTC date of its period start (offsets lie within ±14 h),
+    /// and no row starts after the device's newest reading (every row is derived from its readings).
+    /// </para>
     /// </remarks>
     public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Instant? Until)> windows,
         CancellationToken ct)
@@ -387,7 +387,13 @@ public static class LedgerStore
                    l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id,
                    l.reverses_id
             FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) AS w(k, f, u)
-            JOIN ledger_entries l ON l.device_key = w.k AND l.period_start >= w.f AND l.period_start < w.u
+            CROSS JOIN LATERAL (SELECT (w.f AT TIME ZONE 'UTC')::date - 1 AS lo,
+                                       (least(w.u, greatest(w.f, (SELECT max(t.reading_ts) FROM telemetry_events t WHERE t.device_key = w.k)))
+                                            AT TIME ZONE 'UTC')::date + 1 AS hi) r
+            CROSS JOIN LATERAL generate_series(0, r.hi - r.lo) AS g(n)
+            CROSS JOIN LATERAL (SELECT * FROM ledger_entries x
+                                WHERE x.local_date = r.lo + g.n AND x.device_key = w.k AND x.period_start >= w.f AND x.period_start < w.u
+                                OFFSET 0) l -- kept a subquery: one index lookup per device-day, never a join over the whole ledger
             ORDER BY l.period_start, l.id
             """;
         var rows = (await conn.QueryAsync<WindowRow>(new CommandDefinition(sql, new

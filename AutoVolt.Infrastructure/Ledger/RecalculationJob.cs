@@ -59,10 +59,13 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
         await using var conn = await db.OpenAsync(ct);
         var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
         var result = new List<RecalculationPreviewRow>();
-        foreach (var deviceKey in await DevicesAsync(conn, scope, key, ct))
+        var deviceKeys = await DevicesAsync(conn, scope, key, ct);
+        var devices = await LedgerStore.DevicesAsync(conn, deviceKeys, ct);
+        var liveRows = await LedgerStore.LiveRowsAsync(conn, [.. deviceKeys.Select(k => (k, window.Start, (Instant?)window.End))], ct);
+        foreach (var deviceKey in deviceKeys)
         {
-            var device = await LedgerStore.DeviceAsync(conn, deviceKey, ct);
-            var live = (await LedgerStore.LiveRowsAsync(conn, deviceKey, window.Start, ct)).Select(r => r.Line).Where(l => window.Contains(l.PeriodStart)).ToList();
+            var device = devices[deviceKey];
+            var live = liveRows[deviceKey].Select(r => r.Line).ToList();
             var repriced = LedgerPlanner.Plan(live.Select(ToSegment), calendar, resolver, device.Classroom, site.Value.Currency);
             foreach (var day in live.GroupBy(l => l.LocalDate).OrderBy(g => g.Key))
             {

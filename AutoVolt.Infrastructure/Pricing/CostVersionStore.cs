@@ -147,6 +147,9 @@ public sealed partial class CostVersionStore(AutoVoltDatabase db, IOptions<SiteO
         const string sql = """
             SELECT EXISTS (SELECT 1 FROM ledger_entries le
                 WHERE le.period_end > @effectiveAt AND le.kind = 'posting'
+                  -- A row never spans a local midnight, so it starts at most 25 h before it ends, and its local date is
+                  -- within a day of the UTC date of its start: this bound only lets the index skip older days.
+                  AND le.local_date >= (@effectiveAt AT TIME ZONE 'UTC')::date - 3
                   AND (@scope = 'global'
                        OR (@scope = 'classroom' AND le.device_key IN (SELECT device_key FROM devices WHERE classroom = @classroom))
                        OR (@scope = 'device' AND le.device_key = @deviceKey)))

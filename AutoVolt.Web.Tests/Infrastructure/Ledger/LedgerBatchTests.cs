@@ -53,6 +53,41 @@ public sealed class LedgerBatchTests(KolkataScenarioApp app) : IClassFixture<Kol
             "SELECT count(*) FROM ledger_cursors WHERE device_key = ANY(@keys) AND last_event_id IS NOT NULL", new { keys }));
         await app.AssertInvariantsAsync(keys);
     }
+
+    [Fact]
+    public async Task MoreDevicesThanOneCountingChunk_OneRunAccountsEveryDevice_AndASecondRunAppendsNothing()
+    {
+        // 2.5 chunks of pending devices (LedgerJob.PendingChunkDevices), each with three readings 5 min apart (+2 Wh, +3 Wh).
+        var devices = (LedgerJob.PendingChunkDevices * 5 / 2) + 1;
+        await using var conn = await app.Db.OpenAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO boards (esp32_name, classroom, first_seen_at, last_seen_at) SELECT 'SCCH' || i, 'CR', now(), now() FROM generate_series(1, @devices) i;
+            INSERT INTO devices (device_key, esp32_name, device_id, classroom, first_seen_at, last_seen_at)
+                SELECT 'SCCH' || i || '/light_1', 'SCCH' || i, 'light_1', 'CR', now(), now() FROM generate_series(1, @devices) i;
+            INSERT INTO telemetry_events (dedup_hash, device_key, esp32_name, device_id, board_ts, reading_ts, received_at, power_w, energy_wh_total,
+                    switch_state, sequence_no, raw_payload)
+                SELECT sha256(convert_to('SCCH' || i || '/' || n, 'UTF8')), 'SCCH' || i || '/light_1', 'SCCH' || i, 'light_1',
+                       '2025-11-25T05:00Z'::timestamptz + n * interval '5 minutes', '2025-11-25T05:00Z'::timestamptz + n * interval '5 minutes',
+                       now() - interval '1 minute', 40, 100 + (ARRAY[0, 2, 5])[n + 1], '{"light_1": true}', n, '\x7b7d'
+                FROM generate_series(1, @devices) i CROSS JOIN generate_series(0, 2) n;
+            """, new { devices });
+
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None);
+        }
+        var perDevice = (await conn.QueryAsync<(string Key, long Rows, decimal Wh)>("""
+            SELECT d.device_key, count(l.id), coalesce(sum(l.energy_wh), 0) FROM devices d LEFT JOIN ledger_entries l ON l.device_key = d.device_key
+            WHERE d.device_key LIKE 'SCCH%' GROUP BY d.device_key
+            """)).ToList();
+        Assert.Equal(devices, perDevice.Count);
+        Assert.All(perDevice, d => Assert.Equal((2L, 5m), (d.Rows, d.Wh)));
+
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LedgerJob>().RunAsync(CancellationToken.None));
+        }
+    }
 }
 
 /// <summary>A device whose events cannot be accounted does not hold up the other devices of its batch (own app and database).</summary>
