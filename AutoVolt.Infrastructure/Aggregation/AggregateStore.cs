@@ -47,7 +47,8 @@ public static class AggregateStore
         }
         await daily.UpsertAsync(conn, now, ct);
         await slots.ReplaceAsync(conn, claimed, ct);
-        foreach (var (deviceKey, month) in claimed.Select(c => (c.DeviceKey, c.LocalDate.ToYearMonth())).Distinct())
+        foreach (var (deviceKey, month) in claimed.Select(c => (c.DeviceKey, c.LocalDate.ToYearMonth())).Distinct()
+                     .OrderBy(m => m.DeviceKey, StringComparer.Ordinal).ThenBy(m => m.Item2))
         {
             await RecomputeMonthAsync(conn, deviceKey, month, now, ct);
         }
@@ -55,9 +56,17 @@ public static class AggregateStore
         return claimed;
     }
 
+    /// <summary>
+    /// Recomputes a device-month from its daily aggregates, inside the caller's transaction. The device-month's lock is taken
+    /// first, so two transactions that changed different days of the same month cannot each write a total missing the
+    /// other's days: the second waits, then reads the first one's committed days. Callers take months in (device, month)
+    /// order, so they cannot deadlock.
+    /// </summary>
     public static async Task RecomputeMonthAsync(NpgsqlConnection conn, string deviceKey, YearMonth month, Instant now, CancellationToken ct)
     {
         var first = month.OnDayOfMonth(1);
+        await conn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended('month:' || @deviceKey || ':' || @first::text, 0))",
+            new { deviceKey, first }, cancellationToken: ct));
         var days = (await conn.QueryAsync<(string Classroom, decimal EnergyWh, decimal High, decimal Medium, decimal Low, decimal Cost, string Currency, decimal OnTime, decimal Held, string Flags, int Count)>(
             new CommandDefinition("""
                 SELECT classroom, energy_wh, energy_high_wh, energy_medium_wh, energy_low_wh, cost, currency, on_time_sec, held_energy_wh, flag_counts::text, entry_count

@@ -19,11 +19,25 @@ public sealed class AggregationJob(AutoVoltDatabase db, IOptions<SiteOptions> si
     /// <summary>Days claimed per transaction.</summary>
     private const int ClaimBatch = 200;
 
+    /// <summary>
+    /// Claim loops run side by side: one transaction's reading and arithmetic (client) overlaps another's queries and writes
+    /// (server). Each claims its own days (SKIP LOCKED); a month two of them touch is recomputed under a lock.
+    /// </summary>
+    public const int ParallelClaims = 2;
+
     [Queue(Jobs.JobQueues.Ledger)]
     [AutomaticRetry(Attempts = 3)]
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var started = clock.GetCurrentInstant();
+        var counts = await Task.WhenAll(Enumerable.Range(0, ParallelClaims).Select(_ => Task.Run(() => ClaimLoopAsync(ct), ct)));
+        var total = counts.Sum();
+        await AggregateStore.RecordRunAsync(db, "aggregation", started, clock.GetCurrentInstant(), total, ct);
+        return total;
+    }
+
+    private async Task<int> ClaimLoopAsync(CancellationToken ct)
+    {
         var total = 0;
         while (true)
         {
@@ -35,10 +49,8 @@ public sealed class AggregationJob(AutoVoltDatabase db, IOptions<SiteOptions> si
             }
             if (done.Count < ClaimBatch)
             {
-                break;
+                return total;
             }
         }
-        await AggregateStore.RecordRunAsync(db, "aggregation", started, clock.GetCurrentInstant(), total, ct);
-        return total;
     }
 }

@@ -40,13 +40,15 @@ public sealed record RecalculationProgress(Instant StartedAt, Instant? FinishedA
 /// <para><see cref="PreviewAsync"/> writes nothing: it takes the live ledger rows of each device-day in the period, turns
 /// each back into an energy segment and prices it afresh with the Domain planner (<see cref="LedgerPlanner"/>, which also
 /// splits a row where a new cost version starts inside it). Energy is unchanged; old cost = the live rows' cost.</para>
-/// <para><see cref="ApplyAsync"/> (a Hangfire job, primitive arguments) re-derives the devices' period in batches through
-/// <see cref="LedgerJob.RederiveWindowsAsync"/>, each batch in a transaction holding its devices' locks, reason "recalculation": rows whose
-/// price changed are reversed and posted afresh, append-only; an unchanged period appends nothing (so applying twice
-/// changes nothing). Progress (done/total devices, per batch) is kept in a <c>job_runs</c> row; aggregation runs at the end.
-/// Apply re-derives from readings, so it also corrects any derivation drift; the preview shows re-pricing only.</para>
+/// <para><see cref="ApplyAsync"/> (a Hangfire job, primitive arguments) re-prices the devices' period the same way, in batches,
+/// each batch in a transaction holding its devices' ledger locks, and compares the result with the live rows
+/// (<see cref="WindowRederivation.Plan"/>, as every re-derivation does): rows whose price changed are reversed and posted
+/// afresh under one revision per device, reason "recalculation", append-only; an unchanged period appends nothing (so
+/// applying twice changes nothing). Apply writes exactly what the preview showed: energy never moves in a recalculation
+/// (corrections to energy are the ledger job's and reconciliation's re-derivations from readings). Progress (done/total
+/// devices, per batch) is kept in a <c>job_runs</c> row; aggregation runs at the end.</para>
 /// </summary>
-public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJob ledger, AggregationJob aggregation, IOptions<SiteOptions> site)
+public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, AggregationJob aggregation, IOptions<SiteOptions> site)
 {
     public const string JobName = "recalculation";
     public const string Reason = "recalculation";
@@ -66,7 +68,7 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
         {
             var device = devices[deviceKey];
             var live = liveRows[deviceKey].Select(r => r.Line).ToList();
-            var repriced = LedgerPlanner.Plan(live.Select(ToSegment), calendar, resolver, device.Classroom, site.Value.Currency);
+            var repriced = Reprice(live, calendar, resolver, device.Classroom);
             foreach (var day in live.GroupBy(l => l.LocalDate).OrderBy(g => g.Key))
             {
                 var fresh = repriced.Where(l => l.LocalDate == day.Key).ToList();
@@ -110,10 +112,13 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
                 await using (var tx = await conn.BeginTransactionAsync(token))
                 {
                     await LedgerStore.LockDevicesAsync(conn, batch, token);
-                    // Only events already accounted (up to each cursor): new readings stay with the ledger job.
-                    var cursors = await LedgerStore.CursorEventIdsAsync(conn, batch, token);
-                    rows = await ledger.RederiveWindowsAsync(conn,
-                        [.. batch.Where(cursors.ContainsKey).Select(d => (d, window.Start, (Interval?)window, cursors[d]))], Reason, token);
+                    // Under the locks: the ledger job cannot change these devices' rows until this batch commits.
+                    var info = await LedgerStore.DevicesAsync(conn, batch, token);
+                    var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, token), calendar.Zone);
+                    var live = await LedgerStore.LiveRowsAsync(conn, [.. batch.Select(d => (d, window.Start, (Instant?)window.End))], token);
+                    var appends = batch.Where(info.ContainsKey).Select(d => new LedgerStore.DeviceAppend(d,
+                        WindowRederivation.Plan(live[d], Reprice([.. live[d].Select(r => r.Line)], calendar, resolver, info[d].Classroom)), Reason)).ToList();
+                    rows = await LedgerStore.AppendAsync(conn, appends, clock.GetCurrentInstant(), token);
                     await tx.CommitAsync(token);
                 }
                 await progress.WaitAsync(token);
@@ -192,6 +197,10 @@ public sealed class RecalculationJob(AutoVoltDatabase db, IClock clock, LedgerJo
 
     private static Interval Window(SiteCalendar calendar, LocalDate from, LocalDate to) =>
         to < from ? throw new ArgumentException("The period ends before it starts.", nameof(to)) : new Interval(calendar.StartOf(from), calendar.EndOf(to));
+
+    /// <summary>The live rows of a period priced afresh: the same energy segments under today's cost versions (split where one starts).</summary>
+    private IReadOnlyList<LedgerLine> Reprice(IReadOnlyList<LedgerLine> live, SiteCalendar calendar, CostVersionResolver resolver, string classroom) =>
+        LedgerPlanner.Plan(live.Select(ToSegment), calendar, resolver, classroom, site.Value.Currency);
 
     private static EnergySegment ToSegment(LedgerLine l) =>
         new(l.DeviceKey, l.PeriodStart, l.PeriodEnd, l.EnergyWh, l.HeldEnergyWh, l.OnTimeSeconds, l.Method, l.Confidence, l.Marks, l.Kind,

@@ -142,7 +142,7 @@ try
             VALUES (10, 'INR', '2025-11-01T00:00', '2025-10-31T18:30Z', 'global', now())
             """);
     }
-    var recalculation = new RecalculationJob(db, clock, ledger, aggregation, Options.Create(new SiteOptions()));
+    var recalculation = new RecalculationJob(db, clock, aggregation, Options.Create(new SiteOptions()));
     var last = new NodaTime.LocalDate(2025, 11, 1).PlusDays(days - 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     var apply = Stopwatch.StartNew();
     var repriced = await recalculation.ApplyAsync("2025-11-01", last, "all", null, CancellationToken.None);
