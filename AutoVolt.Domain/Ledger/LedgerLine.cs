@@ -161,9 +161,10 @@ public sealed record LedgerLine
         {
             throw new InvalidOperationException("A reversal cannot be reversed.");
         }
+        // Valid by construction: the negated quantities of a valid line are valid for a reversal.
         return new LedgerLine(
             DeviceKey, Classroom, PeriodStart, PeriodEnd, LocalDate, -EnergyWh, -HeldEnergyWh, -OnTimeSeconds, -Cost,
-            Currency, RatePerKwh, CostVersionId, Method, Confidence, Marks, EntryKind.Reversal, FromEventId, ToEventId);
+            Currency, RatePerKwh, CostVersionId, Method, Confidence, Marks, EntryKind.Reversal, FromEventId, ToEventId, checkedByCaller: true);
     }
 
     private static void CheckSigned(decimal value, int sign, int decimals, string name)

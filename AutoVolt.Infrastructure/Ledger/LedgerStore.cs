@@ -117,9 +117,8 @@ public static class LedgerStore
         IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
     {
         // Read by ordinal (no per-row record), each row tagged with its device-day's index instead of its key and date.
-        const string sql = """
-            SELECT d.i::int, le.classroom, le.period_start, le.period_end, le.energy_wh, le.held_energy_wh, le.on_time_sec, le.cost, le.currency,
-                   le.rate_per_kwh, le.cost_version_id, le.method, le.confidence, le.marks, le.kind, le.from_event_id, le.to_event_id
+        const string sql = $"""
+            SELECT d.i::int, {LineColumns}
             FROM unnest(@keys::text[], @dates::date[]) WITH ORDINALITY AS d(device_key, local_date, i)
             CROSS JOIN LATERAL (SELECT * FROM ledger_entries x WHERE x.local_date = d.local_date AND x.device_key = d.device_key) le
             ORDER BY le.id
@@ -129,6 +128,7 @@ public static class LedgerStore
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.AddWithValue("keys", days.Select(d => d.DeviceKey).ToArray());
         cmd.Parameters.AddWithValue("dates", days.Select(d => d.Date).ToArray());
+        AddLineNames(cmd);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -138,13 +138,47 @@ public static class LedgerStore
             {
                 result.Add((deviceKey, date), lines = lists[i] = []);
             }
-            lines.Add(new LedgerLine(deviceKey, reader.GetString(1), reader.GetFieldValue<Instant>(2), reader.GetFieldValue<Instant>(3), date,
-                reader.GetDecimal(4), reader.GetDecimal(5), reader.GetDecimal(6), reader.GetDecimal(7), reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetDecimal(9), reader.IsDBNull(10) ? null : reader.GetInt64(10), LedgerText.ParseMethod(reader.GetString(11)),
-                LedgerText.ParseConfidence(reader.GetString(12)), (EntryMarks)reader.GetInt32(13), LedgerText.ParseKind(reader.GetString(14)),
-                reader.IsDBNull(15) ? null : reader.GetInt64(15), reader.IsDBNull(16) ? null : reader.GetInt64(16)));
+            lines.Add(ReadLine(reader, 1, deviceKey, date));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The columns of a <see cref="LedgerLine"/> after the device key and local date, for <see cref="ReadLine"/>, from a
+    /// ledger row aliased <c>le</c>. Kind, method and confidence come back as their 1-based position in the names of
+    /// <see cref="AddLineNames"/> (no string per row).
+    /// </summary>
+    private const string LineColumns = """
+        le.classroom, le.period_start, le.period_end, le.energy_wh, le.held_energy_wh, le.on_time_sec, le.cost, le.currency,
+        le.rate_per_kwh, le.cost_version_id, array_position(@methodNames, le.method), array_position(@confidenceNames, le.confidence), le.marks,
+        array_position(@kindNames, le.kind), le.from_event_id, le.to_event_id
+        """;
+
+    private static readonly DeltaMethod[] Methods = Enum.GetValues<DeltaMethod>();
+    private static readonly Confidence[] Confidences = Enum.GetValues<Confidence>();
+    private static readonly EntryKind[] Kinds = Enum.GetValues<EntryKind>();
+    private static readonly string[] MethodNames = [.. Methods.Select(LedgerText.Format)];
+    private static readonly string[] ConfidenceNames = [.. Confidences.Select(EntryMarksText.Format)];
+    private static readonly string[] KindNames = [.. Kinds.Select(LedgerText.Format)];
+
+    private static void AddLineNames(NpgsqlCommand cmd)
+    {
+        cmd.Parameters.AddWithValue("methodNames", MethodNames);
+        cmd.Parameters.AddWithValue("confidenceNames", ConfidenceNames);
+        cmd.Parameters.AddWithValue("kindNames", KindNames);
+    }
+
+    /// <summary>A line from the <see cref="LineColumns"/> starting at ordinal <paramref name="o"/>.</summary>
+    /// <exception cref="FormatException">A kind, method or confidence this code does not know.</exception>
+    private static LedgerLine ReadLine(NpgsqlDataReader r, int o, string deviceKey, LocalDate date)
+    {
+        T Named<T>(int ordinal, T[] values, string what) =>
+            r.IsDBNull(ordinal) ? throw new FormatException($"Unknown {what} in ledger_entries: {r.GetValue(ordinal)}") : values[r.GetInt32(ordinal) - 1];
+        return new LedgerLine(deviceKey, r.GetString(o), r.GetFieldValue<Instant>(o + 1), r.GetFieldValue<Instant>(o + 2), date,
+            r.GetDecimal(o + 3), r.GetDecimal(o + 4), r.GetDecimal(o + 5), r.GetDecimal(o + 6), r.GetString(o + 7),
+            r.IsDBNull(o + 8) ? null : r.GetDecimal(o + 8), r.IsDBNull(o + 9) ? null : r.GetInt64(o + 9), Named(o + 10, Methods, "delta method"),
+            Named(o + 11, Confidences, "confidence"), (EntryMarks)r.GetInt32(o + 12), Named(o + 13, Kinds, "entry kind"),
+            r.IsDBNull(o + 14) ? null : r.GetInt64(o + 14), r.IsDBNull(o + 15) ? null : r.GetInt64(o + 15));
     }
 
     /// <summary>Appends reversals and postings (one revision when anything is reversed) and marks their days dirty.</summary>
@@ -382,40 +416,50 @@ public static class LedgerStore
     public static async Task<Dictionary<string, List<LiveLedgerRow>>> LiveRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Instant? Until)> windows,
         CancellationToken ct)
     {
-        const string sql = """
-            SELECT l.id, l.device_key, l.classroom, l.period_start, l.period_end, l.local_date, l.energy_wh, l.held_energy_wh, l.on_time_sec,
-                   l.cost, l.currency, l.rate_per_kwh, l.cost_version_id, l.method, l.confidence, l.marks, l.kind, l.from_event_id, l.to_event_id,
-                   l.reverses_id
-            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) AS w(k, f, u)
+        const string sql = $"""
+            SELECT w.i::int, le.id, le.local_date, le.reverses_id, {LineColumns}
+            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[]) WITH ORDINALITY AS w(k, f, u, i)
             CROSS JOIN LATERAL (SELECT (w.f AT TIME ZONE 'UTC')::date - 1 AS lo,
                                        (least(w.u, greatest(w.f, (SELECT max(t.reading_ts) FROM telemetry_events t WHERE t.device_key = w.k)))
                                             AT TIME ZONE 'UTC')::date + 1 AS hi) r
             CROSS JOIN LATERAL generate_series(0, r.hi - r.lo) AS g(n)
             CROSS JOIN LATERAL (SELECT * FROM ledger_entries x
                                 WHERE x.local_date = r.lo + g.n AND x.device_key = w.k AND x.period_start >= w.f AND x.period_start < w.u
-                                OFFSET 0) l -- kept a subquery: one index lookup per device-day, never a join over the whole ledger
-            ORDER BY l.period_start, l.id
+                                OFFSET 0) le -- kept a subquery: one index lookup per device-day, never a join over the whole ledger
+            ORDER BY le.period_start, le.id
             """;
-        var rows = (await conn.QueryAsync<WindowRow>(new CommandDefinition(sql, new
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("keys", windows.Select(w => w.DeviceKey).ToArray());
+        cmd.Parameters.AddWithValue("froms", windows.Select(w => w.From).ToArray());
+        cmd.Parameters.AddWithValue("untils", windows.Select(w => w.Until ?? Instant.MaxValue).ToArray());
+        AddLineNames(cmd);
+        // Read by ordinal; a reversal only contributes the id it reverses.
+        var rows = new List<(int Window, long Id, LedgerLine Line)>();
+        var reversed = new HashSet<long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
         {
-            keys = windows.Select(w => w.DeviceKey).ToArray(),
-            froms = windows.Select(w => w.From).ToArray(),
-            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
-        }, cancellationToken: ct))).ToList();
-        var reversed = rows.Where(r => r.Kind == "reversal" && r.ReversesId is not null).Select(r => r.ReversesId!.Value).ToHashSet();
+            const int line = 4;
+            while (await reader.ReadAsync(ct))
+            {
+                if (!reader.IsDBNull(line + 13) && Kinds[reader.GetInt32(line + 13) - 1] == EntryKind.Reversal)
+                {
+                    if (!reader.IsDBNull(3))
+                    {
+                        reversed.Add(reader.GetInt64(3));
+                    }
+                    continue;
+                }
+                int w = reader.GetInt32(0) - 1;
+                rows.Add((w, reader.GetInt64(1), ReadLine(reader, line, windows[w].DeviceKey, reader.GetFieldValue<LocalDate>(2))));
+            }
+        }
         var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<LiveLedgerRow>(), StringComparer.Ordinal);
-        foreach (var r in rows.Where(r => r.Kind != "reversal" && !reversed.Contains(r.Id)))
+        foreach (var (w, id, l) in rows.Where(r => !reversed.Contains(r.Id)))
         {
-            result[r.DeviceKey].Add(new LiveLedgerRow(r.Id, new LedgerRow(r.Id, r.DeviceKey, r.Classroom, r.PeriodStart, r.PeriodEnd, r.LocalDate, r.EnergyWh,
-                r.HeldEnergyWh, r.OnTimeSec, r.Cost, r.Currency, r.RatePerKwh, r.CostVersionId, r.Method, r.Confidence, r.Marks, r.Kind, r.FromEventId,
-                r.ToEventId).ToLine()));
+            result[windows[w].DeviceKey].Add(new LiveLedgerRow(id, l));
         }
         return result;
     }
-
-    internal sealed record WindowRow(long Id, string DeviceKey, string Classroom, Instant PeriodStart, Instant PeriodEnd, LocalDate LocalDate,
-        decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSec, decimal Cost, string Currency, decimal? RatePerKwh, long? CostVersionId,
-        string Method, string Confidence, int Marks, string Kind, long? FromEventId, long? ToEventId, long? ReversesId);
 
     /// <summary>
     /// Appends the plans of many devices: a revision per device that reverses anything, then every row with one binary
@@ -545,13 +589,4 @@ public static class LedgerStore
             untils = cursors.Select(c => c.AccountedUntil).ToArray(),
             now,
         }, cancellationToken: ct));
-
-    internal sealed record LedgerRow(long Id, string DeviceKey, string Classroom, Instant PeriodStart, Instant PeriodEnd, LocalDate LocalDate,
-        decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSec, decimal Cost, string Currency, decimal? RatePerKwh, long? CostVersionId,
-        string Method, string Confidence, int Marks, string Kind, long? FromEventId, long? ToEventId)
-    {
-        public LedgerLine ToLine() => new(DeviceKey, Classroom, PeriodStart, PeriodEnd, LocalDate, EnergyWh, HeldEnergyWh, OnTimeSec, Cost, Currency,
-            RatePerKwh, CostVersionId, LedgerText.ParseMethod(Method), LedgerText.ParseConfidence(Confidence), (EntryMarks)Marks, LedgerText.ParseKind(Kind),
-            FromEventId, ToEventId);
-    }
 }
