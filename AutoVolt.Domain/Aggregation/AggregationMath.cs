@@ -41,11 +41,14 @@ public static class AggregationMath
             onTime += line.OnTimeSeconds;
             held += line.HeldEnergyWh;
             count += sign;
-            foreach (var (mark, _) in EntryMarksText.All)
+            if (line.Marks != EntryMarks.None)
             {
-                if ((line.Marks & mark) != 0)
+                foreach (var (mark, _) in EntryMarksText.All)
                 {
-                    flags[mark] = flags.GetValueOrDefault(mark) + sign;
+                    if ((line.Marks & mark) != 0)
+                    {
+                        flags[mark] = flags.GetValueOrDefault(mark) + sign;
+                    }
                 }
             }
             if (line.CostVersionId is null && line.EnergyWh != 0m)

@@ -63,3 +63,47 @@ public sealed class RecalculationJobTests(KolkataScenarioApp app) : IClassFixtur
         await app.AssertInvariantsAsync("RCA/ac_1");
     }
 }
+
+/// <summary>A rate that starts inside a ledger row: apply splits the row and writes exactly the preview (own app and database).</summary>
+public sealed class RecalculationSplitTests(KolkataScenarioApp app) : IClassFixture<KolkataScenarioApp>
+{
+    private RecalculationJob Job => app.Factory.Services.GetRequiredService<RecalculationJob>();
+
+    [Fact]
+    public async Task RateStartingInsideARow_ApplySplitsIt_CostsAreThePreviewsAndEnergyNeverMoves()
+    {
+        // RCS: 10 Wh 10:00–10:10 IST and 20 Wh 10:10–10:20 on 25 Nov, at 8/kWh: 0.24.
+        var t0 = new DateTimeOffset(2025, 11, 25, 4, 30, 0, TimeSpan.Zero);
+        await using (var client = await MqttTestClient.ConnectAsync(app.Factory.MqttPort, "RCS"))
+        {
+            foreach (var (m, wh) in new[] { (0, 0m), (10, 10m), (20, 30m) })
+            {
+                await client.PublishAsync("autovolt/RCS/telemetry", MqttTestClient.Telemetry("RCS", "ac_1", t0.AddMinutes(m), wh, 100m, m));
+            }
+        }
+        await app.AccountAsync();
+        Assert.Equal(0.24m, (await app.DayAsync("RCS/ac_1", "2025-11-25")).Cost);
+
+        // 10/kWh from 10:12: the second row splits into 4 Wh at 8 (0.032) and 16 Wh at 10 (0.16); the first stays 0.08.
+        await app.AddRateAsync(10m, "2025-11-25T10:12");
+        var day = new LocalDate(2025, 11, 25);
+        var preview = Assert.Single(await Job.PreviewAsync(day, day, RecalculationScope.Device, "RCS/ac_1", CancellationToken.None));
+        Assert.Equal((30m, 0.24m, 0.272m), (preview.EnergyWh, preview.OldCost, preview.NewCost));
+
+        // One reversal (the row the rate starts in) and its two postings; the first row's price did not change.
+        Assert.Equal(3, await Job.ApplyAsync("2025-11-25", "2025-11-25", "device", "RCS/ac_1", CancellationToken.None));
+        var after = await app.DayAsync("RCS/ac_1", "2025-11-25");
+        Assert.Equal((preview.EnergyWh, preview.NewCost), (after.EnergyWh, after.Cost));
+        await using var conn = await app.Db.OpenAsync();
+        var live = (await conn.QueryAsync<(string Start, decimal Wh, decimal Cost)>("""
+            SELECT to_char(period_start AT TIME ZONE 'UTC', 'HH24:MI'), energy_wh, cost FROM ledger_entries l
+            WHERE device_key = 'RCS/ac_1' AND kind = 'posting'
+              AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.kind = 'reversal' AND r.reverses_id = l.id)
+            ORDER BY period_start
+            """)).ToList();
+        Assert.Equal([("04:30", 10m, 0.08m), ("04:40", 4m, 0.032m), ("04:42", 16m, 0.16m)], live);
+
+        Assert.Equal(0, await Job.ApplyAsync("2025-11-25", "2025-11-25", "device", "RCS/ac_1", CancellationToken.None));
+        await app.AssertInvariantsAsync("RCS/ac_1");
+    }
+}
