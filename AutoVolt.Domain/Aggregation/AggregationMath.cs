@@ -18,46 +18,12 @@ public static class AggregationMath
     public static LedgerTotals Sum(IEnumerable<LedgerLine> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        decimal energy = 0m, high = 0m, medium = 0m, low = 0m, cost = 0m, onTime = 0m, held = 0m;
-        int count = 0;
-        var flags = new Dictionary<EntryMarks, int>();
+        var totals = new LedgerTotalsBuilder();
         foreach (var line in lines)
         {
-            int sign = line.Kind == EntryKind.Reversal ? -1 : 1;
-            energy += line.EnergyWh;
-            switch (line.Confidence)
-            {
-                case Confidence.High:
-                    high += line.EnergyWh;
-                    break;
-                case Confidence.Medium:
-                    medium += line.EnergyWh;
-                    break;
-                default:
-                    low += line.EnergyWh;
-                    break;
-            }
-            cost += line.Cost;
-            onTime += line.OnTimeSeconds;
-            held += line.HeldEnergyWh;
-            count += sign;
-            if (line.Marks != EntryMarks.None)
-            {
-                foreach (var (mark, _) in EntryMarksText.All)
-                {
-                    if ((line.Marks & mark) != 0)
-                    {
-                        flags[mark] = flags.GetValueOrDefault(mark) + sign;
-                    }
-                }
-            }
-            if (line.CostVersionId is null && line.EnergyWh != 0m)
-            {
-                flags[EntryMarks.Unpriced] = flags.GetValueOrDefault(EntryMarks.Unpriced) + sign;
-            }
+            totals.Add(line);
         }
-        var nonZero = flags.Where(f => f.Value != 0).OrderBy(f => f.Key).ToDictionary(f => f.Key, f => f.Value);
-        return new LedgerTotals(energy, high, medium, low, cost, onTime, held, nonZero, count);
+        return totals.Build();
     }
 
     /// <summary>Totals per (device, local date), ordered by device key (ordinal) then date.</summary>

@@ -33,17 +33,18 @@ public static class AggregateStore
         var now = clock.GetCurrentInstant();
         var slots = new QuarterHourRows();
         var daily = new DailyRows();
-        var rows = await LedgerStore.DeviceDayRowsAsync(conn, claimed, ct);
+        var days = claimed.Select(c => new DayTotals(calendar, c.LocalDate)).ToArray();
+        await LedgerStore.ReadDeviceDayRowsAsync(conn, claimed, (i, row) => days[i].Add(row), ct);
         var keys = claimed.Select(c => c.DeviceKey).Distinct(StringComparer.Ordinal).ToArray();
         var classrooms = (await conn.QueryAsync<(string DeviceKey, string Classroom)>(new CommandDefinition(
             "SELECT device_key, classroom FROM devices WHERE device_key = ANY(@keys)", new { keys }, cancellationToken: ct)))
             .ToDictionary(d => d.DeviceKey, d => d.Classroom, StringComparer.Ordinal);
-        foreach (var (deviceKey, date) in claimed)
+        for (var i = 0; i < claimed.Count; i++)
         {
-            IReadOnlyList<LedgerLine> lines = rows.TryGetValue((deviceKey, date), out var found) ? found : [];
+            var (deviceKey, date) = claimed[i];
             var classroom = classrooms.GetValueOrDefault(deviceKey) ?? "";
-            daily.Add(deviceKey, date, classroom, lines);
-            slots.Add(calendar, deviceKey, date, classroom, lines);
+            daily.Add(deviceKey, date, classroom, days[i]);
+            slots.Add(deviceKey, date, classroom, days[i]);
         }
         await daily.UpsertAsync(conn, now, ct);
         await slots.ReplaceAsync(conn, claimed, ct);
@@ -123,30 +124,62 @@ public static class AggregateStore
             .ToDictionary(m => m.Name, m => counts[m.Mark]));
 
     /// <summary>
-    /// The quarter-hour aggregates of the claimed device-days: each day's ledger rows (postings, reversals, markers, signed)
-    /// shared over the quarter-hours of the local day by <see cref="TimeBuckets.AddShares"/>; a quarter-hour no ledger row
-    /// touched stays NULL (a touched one keeps its sum even when zero, so the timeline shows the same values and decimal
-    /// scales as from the ledger). One row per device-day, written with binary COPY; the classroom is the one written on
-    /// the daily aggregate in the same transaction.
+    /// One claimed device-day, added up row by row as its ledger rows stream in (id order): the daily totals
+    /// (<see cref="LedgerTotalsBuilder"/>, the arithmetic of <see cref="AggregationMath.Sum"/>), the currency of the last
+    /// row that has one, and the quarter-hour shares: each row (postings, reversals, markers, signed) shared over the
+    /// quarter-hours of the local day by <see cref="TimeBuckets.AddShares"/>; a quarter-hour no row touched stays NULL (a
+    /// touched one keeps its sum even when zero, so the timeline shows the same values and decimal scales as from the
+    /// ledger).
+    /// </summary>
+    private sealed class DayTotals(SiteCalendar calendar, LocalDate date)
+    {
+        private Instant _dayStart, _dayEnd;
+
+        public LedgerTotalsBuilder Totals { get; } = new();
+
+        public string? Currency { get; private set; }
+
+        public decimal[]? Energy { get; private set; }
+
+        public decimal[]? Cost { get; private set; }
+
+        public decimal[]? Estimated { get; private set; }
+
+        public bool[]? Touched { get; private set; }
+
+        public void Add(LedgerStore.DayRow row)
+        {
+            Totals.Add(row.Kind, row.EnergyWh, row.HeldEnergyWh, row.OnTimeSeconds, row.Cost, row.Confidence, row.Marks, row.Priced);
+            if (!string.IsNullOrEmpty(row.Currency))
+            {
+                Currency = row.Currency;
+            }
+            if (Energy is null)
+            {
+                (_dayStart, _dayEnd) = (calendar.StartOf(date), calendar.EndOf(date));
+                int n = TimeBuckets.StartsOf(calendar, date, QuarterHour).Count;
+                (Energy, Cost, Estimated, Touched) = (new decimal[n], new decimal[n], new decimal[n], new bool[n]);
+            }
+            var (first, last) = TimeBuckets.AddShares(_dayStart, _dayEnd, QuarterHour, row.PeriodStart, row.PeriodEnd, row.EnergyWh, row.Cost,
+                row.Confidence == Confidence.Low, Energy, Cost!, Estimated!);
+            Touched!.AsSpan(first, last - first + 1).Fill(true);
+        }
+    }
+
+    /// <summary>
+    /// The quarter-hour aggregates of the claimed device-days (see <see cref="DayTotals"/>). One row per device-day with
+    /// ledger rows, written with binary COPY; the classroom is the one written on the daily aggregate in the same
+    /// transaction.
     /// </summary>
     private sealed class QuarterHourRows
     {
         private readonly List<(string DeviceKey, LocalDate Date, string Classroom, decimal?[] Energy, decimal?[] Cost, decimal?[] Estimated)> _rows = [];
 
-        public void Add(SiteCalendar calendar, string deviceKey, LocalDate date, string classroom, IReadOnlyList<LedgerLine> lines)
+        public void Add(string deviceKey, LocalDate date, string classroom, DayTotals day)
         {
-            if (lines.Count == 0)
+            if (day is not { Energy: { } energy, Cost: { } cost, Estimated: { } estimated, Touched: { } touched })
             {
                 return;
-            }
-            var (dayStart, dayEnd) = (calendar.StartOf(date), calendar.EndOf(date));
-            int n = TimeBuckets.StartsOf(calendar, date, QuarterHour).Count;
-            var (energy, cost, estimated, touched) = (new decimal[n], new decimal[n], new decimal[n], new bool[n]);
-            foreach (var line in lines)
-            {
-                var (first, last) = TimeBuckets.AddShares(dayStart, dayEnd, QuarterHour, line.PeriodStart, line.PeriodEnd, line.EnergyWh, line.Cost,
-                    line.Confidence == Confidence.Low, energy, cost, estimated);
-                touched.AsSpan(first, last - first + 1).Fill(true);
             }
             decimal?[] Touched(decimal[] values) => [.. values.Select((v, k) => touched[k] ? v : (decimal?)null)];
             _rows.Add((deviceKey, date, classroom, Touched(energy), Touched(cost), Touched(estimated)));
@@ -187,11 +220,8 @@ public static class AggregateStore
     {
         private readonly List<(string DeviceKey, LocalDate Date, string Classroom, LedgerTotals Totals, string Currency)> _rows = [];
 
-        public void Add(string deviceKey, LocalDate date, string classroom, IReadOnlyList<LedgerLine> lines)
-        {
-            var currency = lines.Select(l => l.Currency).LastOrDefault(c => !string.IsNullOrEmpty(c)) ?? AutoVolt.Domain.SiteDefaults.Currency;
-            _rows.Add((deviceKey, date, classroom, AggregationMath.Sum(lines), currency));
-        }
+        public void Add(string deviceKey, LocalDate date, string classroom, DayTotals day) =>
+            _rows.Add((deviceKey, date, classroom, day.Totals.Build(), day.Currency ?? AutoVolt.Domain.SiteDefaults.Currency));
 
         public async Task UpsertAsync(NpgsqlConnection conn, Instant now, CancellationToken ct)
         {

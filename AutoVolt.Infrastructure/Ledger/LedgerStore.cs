@@ -112,35 +112,39 @@ public static class LedgerStore
             r.Scope switch { "device" => CostScope.Device, "classroom" => CostScope.Classroom, _ => CostScope.Global }, r.Classroom, r.DeviceKey, r.CreatedAt)).ToList();
     }
 
-    /// <summary>All rows (postings, reversals, markers) of many device-days in one query, as signed lines per device-day in id order.</summary>
-    public static async Task<Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>> DeviceDayRowsAsync(NpgsqlConnection conn,
-        IReadOnlyList<(string DeviceKey, LocalDate Date)> days, CancellationToken ct)
+    /// <summary>What the aggregation job needs of one ledger row, signed as stored (see <see cref="ReadDeviceDayRowsAsync"/>).</summary>
+    public readonly record struct DayRow(Instant PeriodStart, Instant PeriodEnd, decimal EnergyWh, decimal HeldEnergyWh, decimal OnTimeSeconds, decimal Cost,
+        string Currency, bool Priced, Confidence Confidence, EntryMarks Marks, EntryKind Kind);
+
+    /// <summary>
+    /// Streams all rows (postings, reversals, markers) of many device-days in one query, in id order, each with the index of
+    /// its device-day in <paramref name="days"/>. Only the columns aggregation adds up are read, by ordinal, with no object
+    /// per row.
+    /// </summary>
+    /// <exception cref="FormatException">A kind or confidence this code does not know.</exception>
+    public static async Task ReadDeviceDayRowsAsync(NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, LocalDate Date)> days, Action<int, DayRow> row,
+        CancellationToken ct)
     {
-        // Read by ordinal (no per-row record), each row tagged with its device-day's index instead of its key and date.
-        const string sql = $"""
-            SELECT d.i::int, {LineColumns}
+        ArgumentNullException.ThrowIfNull(days);
+        ArgumentNullException.ThrowIfNull(row);
+        const string sql = """
+            SELECT d.i::int, le.period_start, le.period_end, le.energy_wh, le.held_energy_wh, le.on_time_sec, le.cost, le.currency,
+                   le.cost_version_id IS NOT NULL, array_position(@confidenceNames, le.confidence), le.marks, array_position(@kindNames, le.kind)
             FROM unnest(@keys::text[], @dates::date[]) WITH ORDINALITY AS d(device_key, local_date, i)
             CROSS JOIN LATERAL (SELECT * FROM ledger_entries x WHERE x.local_date = d.local_date AND x.device_key = d.device_key) le
             ORDER BY le.id
             """;
-        var result = new Dictionary<(string DeviceKey, LocalDate Date), List<LedgerLine>>();
-        var lists = new List<LedgerLine>[days.Count];
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.AddWithValue("keys", days.Select(d => d.DeviceKey).ToArray());
         cmd.Parameters.AddWithValue("dates", days.Select(d => d.Date).ToArray());
         AddLineNames(cmd);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
         {
-            int i = reader.GetInt32(0) - 1;
-            var (deviceKey, date) = days[i];
-            if (lists[i] is not { } lines)
-            {
-                result.Add((deviceKey, date), lines = lists[i] = []);
-            }
-            lines.Add(ReadLine(reader, 1, deviceKey, date));
+            row(r.GetInt32(0) - 1, new DayRow(r.GetFieldValue<Instant>(1), r.GetFieldValue<Instant>(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5),
+                r.GetDecimal(6), r.GetString(7), r.GetBoolean(8), Named(r, 9, Confidences, "confidence"), (EntryMarks)r.GetInt32(10),
+                Named(r, 11, Kinds, "entry kind")));
         }
-        return result;
     }
 
     /// <summary>
@@ -170,16 +174,17 @@ public static class LedgerStore
 
     /// <summary>A line from the <see cref="LineColumns"/> starting at ordinal <paramref name="o"/>.</summary>
     /// <exception cref="FormatException">A kind, method or confidence this code does not know.</exception>
-    private static LedgerLine ReadLine(NpgsqlDataReader r, int o, string deviceKey, LocalDate date)
-    {
-        T Named<T>(int ordinal, T[] values, string what) =>
-            r.IsDBNull(ordinal) ? throw new FormatException($"Unknown {what} in ledger_entries: {r.GetValue(ordinal)}") : values[r.GetInt32(ordinal) - 1];
-        return new LedgerLine(deviceKey, r.GetString(o), r.GetFieldValue<Instant>(o + 1), r.GetFieldValue<Instant>(o + 2), date,
+    private static LedgerLine ReadLine(NpgsqlDataReader r, int o, string deviceKey, LocalDate date) =>
+        new(deviceKey, r.GetString(o), r.GetFieldValue<Instant>(o + 1), r.GetFieldValue<Instant>(o + 2), date,
             r.GetDecimal(o + 3), r.GetDecimal(o + 4), r.GetDecimal(o + 5), r.GetDecimal(o + 6), r.GetString(o + 7),
-            r.IsDBNull(o + 8) ? null : r.GetDecimal(o + 8), r.IsDBNull(o + 9) ? null : r.GetInt64(o + 9), Named(o + 10, Methods, "delta method"),
-            Named(o + 11, Confidences, "confidence"), (EntryMarks)r.GetInt32(o + 12), Named(o + 13, Kinds, "entry kind"),
+            r.IsDBNull(o + 8) ? null : r.GetDecimal(o + 8), r.IsDBNull(o + 9) ? null : r.GetInt64(o + 9), Named(r, o + 10, Methods, "delta method"),
+            Named(r, o + 11, Confidences, "confidence"), (EntryMarks)r.GetInt32(o + 12), Named(r, o + 13, Kinds, "entry kind"),
             r.IsDBNull(o + 14) ? null : r.GetInt64(o + 14), r.IsDBNull(o + 15) ? null : r.GetInt64(o + 15));
-    }
+
+    /// <summary>The value whose name is at the (1-based) position read at <paramref name="ordinal"/>.</summary>
+    /// <exception cref="FormatException">The stored text is none of the names (position NULL).</exception>
+    private static T Named<T>(NpgsqlDataReader r, int ordinal, T[] values, string what) =>
+        r.IsDBNull(ordinal) ? throw new FormatException($"Unknown {what} in ledger_entries.") : values[r.GetInt32(ordinal) - 1];
 
     /// <summary>Appends reversals and postings (one revision when anything is reversed) and marks their days dirty.</summary>
     public static Task<int> AppendAsync(NpgsqlConnection conn, string deviceKey, RederivationPlan plan, string reason, Instant now, CancellationToken ct) =>

@@ -52,14 +52,14 @@ public static class DenseDayBench
                 await conn.ExecuteAsync("VACUUM ANALYZE daily_aggregates");
             }
             var aggregation = sw.Elapsed;
-            // Same-run baseline: only reading those rows, 200 device-days per query as the job claims them (LedgerStore.DeviceDayRowsAsync).
+            // Same-run baseline: only reading those rows, 200 device-days per query as the job claims them (LedgerStore.ReadDeviceDayRowsAsync).
             sw.Restart();
             await using (var conn = await db.OpenAsync())
             {
                 var all = (await conn.QueryAsync<string>("SELECT device_key FROM devices ORDER BY device_key")).Select(d => (d, Day)).ToList();
                 foreach (var chunk in all.Chunk(200))
                 {
-                    await AutoVolt.Infrastructure.Ledger.LedgerStore.DeviceDayRowsAsync(conn, chunk, CancellationToken.None);
+                    await AutoVolt.Infrastructure.Ledger.LedgerStore.ReadDeviceDayRowsAsync(conn, chunk, (_, _) => { }, CancellationToken.None);
                 }
             }
             sw.Stop();
