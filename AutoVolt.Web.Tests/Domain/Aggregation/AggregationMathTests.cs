@@ -42,6 +42,28 @@ public sealed class AggregationMathTests
     }
 
     [Fact]
+    public void TotalsBuilder_RowValuesAsTheAggregationJobStreamsThem_SameTotalsAsSumOfTheLines()
+    {
+        var b = Line("d1", Nov5, 40m, Confidence.Low, EntryMarks.Gap | EntryMarks.Estimated);
+        LedgerLine[] lines = [Line("d1", Nov5, 100m, Confidence.High), b, Line("d1", Nov5, 0m, Confidence.High, EntryMarks.Held, held: 500m), b.ToReversal(),
+            Line("d1", Nov5, 30m, Confidence.Medium, EntryMarks.Gap), Unpriced(25m, 0m)];
+        var builder = new LedgerTotalsBuilder();
+        foreach (var l in lines)
+        {
+            builder.Add(l.Kind, l.EnergyWh, l.HeldEnergyWh, l.OnTimeSeconds, l.Cost, l.Confidence, l.Marks, priced: l.CostVersionId is not null);
+        }
+
+        var built = builder.Build();
+        var summed = AggregationMath.Sum(lines);
+        Assert.Equal(summed with { FlagCounts = built.FlagCounts }, built);
+        Assert.Equal(summed.FlagCounts, built.FlagCounts);
+        Assert.Equal((155m, 4, 1, 1), (built.EnergyWh, built.EntryCount, built.FlagCount(EntryMarks.Unpriced), built.FlagCount(EntryMarks.Gap)));
+        var empty = new LedgerTotalsBuilder().Build();
+        Assert.Equal(LedgerTotals.Zero with { FlagCounts = empty.FlagCounts }, empty);
+        Assert.Empty(empty.FlagCounts);
+    }
+
+    [Fact]
     public void Sum_SignedLines_CountsReversalsNegative()
     {
         var a = Line("d1", Nov5, 100m, Confidence.High);
