@@ -13,9 +13,11 @@ public sealed class AutoVoltDatabase : IAsyncDisposable
         // No JIT compilation: for this app's queries it cost more than it saved. The pending-devices count of every ledger
         // run compiled for ~90 ms, and a batch's live-rows lookup (one probe per device-day, estimated high because the
         // planner cannot see how many days a window has) for ~30 ms, each longer than the query itself.
-        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
+        // A connection string that sets jit itself (Options=-c jit=on) keeps its choice.
+        var options = builder.ConnectionStringBuilder.Options ?? "";
+        if (!options.Contains("jit", StringComparison.OrdinalIgnoreCase))
         {
-            builder.ConnectionStringBuilder.Options = "-c jit=off";
+            builder.ConnectionStringBuilder.Options = (options + " -c jit=off").Trim();
         }
         builder.UseNodaTime();
         DataSource = builder.Build();
