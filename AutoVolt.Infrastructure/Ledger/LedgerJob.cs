@@ -38,8 +38,8 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// <summary>Pending devices are counted this many at a time (see <see cref="LedgerStore.PendingDevicesAsync"/>).</summary>
     public const int PendingChunkDevices = 100;
 
-    /// <summary>One device's re-derivation inside a batch: window start (already anchored), optional period filter, last event id, reason.</summary>
-    private sealed record Rederivation(string DeviceKey, Instant From, Interval? Window, long MaxId, string Reason);
+    /// <summary>One device's re-derivation inside a batch: window start (already anchored), last event id, reason.</summary>
+    private sealed record Rederivation(string DeviceKey, Instant From, long MaxId, string Reason);
 
     /// <summary>Accounts every device with settled, unaccounted readings; then schedules aggregation.</summary>
     [Queue(Jobs.JobQueues.Ledger)]
@@ -181,7 +181,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         }
         var late = windows.Where(w => w.AccountedUntil is { } until && w.MinReadingTs < until).Select(w => w.DeviceKey).ToHashSet(StringComparer.Ordinal);
         var appended = await RederiveManyAsync(conn,
-            [.. windows.Select(w => new Rederivation(w.DeviceKey, w.From, null, w.MaxId, late.Contains(w.DeviceKey) ? "late reading" : reason))], ct);
+            [.. windows.Select(w => new Rederivation(w.DeviceKey, w.From, w.MaxId, late.Contains(w.DeviceKey) ? "late reading" : reason))], ct);
         var now = clock.GetCurrentInstant();
         await LedgerStore.SaveCursorsAsync(conn, [.. windows.Select(w => new LedgerStore.CursorUpdate(w.DeviceKey, w.MaxId, w.NewAccountedUntil))], now, ct);
         await tx.CommitAsync(ct);
@@ -207,13 +207,13 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
             return 0;
         }
         // Locks in key order (as every batch takes them), then each cursor read under its lock; one batched re-derivation.
-        var work = new List<(string DeviceKey, Instant From, Interval? Window, long MaxId)>(devices.Count);
+        var work = new List<(string DeviceKey, Instant From, long MaxId)>(devices.Count);
         foreach (var device in devices)
         {
             await LedgerStore.TryLockDeviceAsync(conn, device.DeviceKey, ct);
             if ((await LedgerStore.CursorAsync(conn, device.DeviceKey, ct)).LastEventId is { } lastEventId)
             {
-                work.Add((device.DeviceKey, device.From, null, lastEventId));
+                work.Add((device.DeviceKey, device.From, lastEventId));
             }
         }
         var appended = await RederiveWindowsAsync(conn, work, "late status", ct);
@@ -231,27 +231,18 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
     /// the newest event up to <paramref name="maxId"/>, inside the caller's transaction (which must
     /// hold the device lock, see <see cref="LedgerStore.TryLockDeviceAsync"/>). Appends reversals and
     /// postings only where the fresh derivation differs from the live rows; nothing when unchanged.
-    /// Used by forward accounting, late readings, recalculation and reconciliation fixes.
+    /// Used when staff accept a held delta (review tickets).
     /// </summary>
     /// <returns>Rows appended.</returns>
     public Task<int> RederiveAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Instant from, long maxId, string reason, CancellationToken ct) =>
-        RederiveWindowsAsync(conn, [(deviceKey, from, null, maxId)], reason, ct);
+        RederiveWindowsAsync(conn, [(deviceKey, from, maxId)], reason, ct);
 
     /// <summary>
-    /// Like <see cref="RederiveAsync"/> but compares and appends only rows whose period starts inside
-    /// <paramref name="window"/>; rows outside stay as they are. With a window bounded by local midnights this is exact,
-    /// since no row spans a midnight. Used by recalculation of a period.
-    /// </summary>
-    /// <returns>Rows appended.</returns>
-    public Task<int> RederiveWindowAsync(Npgsql.NpgsqlConnection conn, string deviceKey, Interval window, long maxId, string reason, CancellationToken ct) =>
-        RederiveWindowsAsync(conn, [(deviceKey, window.Start, window, maxId)], reason, ct);
-
-    /// <summary>
-    /// <see cref="RederiveAsync"/> / <see cref="RederiveWindowAsync"/> for many devices at once (distinct keys), inside the
+    /// <see cref="RederiveAsync"/> for many devices at once (distinct keys), inside the
     /// caller's transaction, which must hold every device's lock: one query per kind of input, one COPY for all rows.
     /// </summary>
     /// <returns>Rows appended.</returns>
-    public async Task<int> RederiveWindowsAsync(Npgsql.NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, Interval? Window, long MaxId)> devices,
+    public async Task<int> RederiveWindowsAsync(Npgsql.NpgsqlConnection conn, IReadOnlyList<(string DeviceKey, Instant From, long MaxId)> devices,
         string reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(devices);
@@ -260,7 +251,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
             return 0;
         }
         var starts = await LedgerStore.WindowStartsAsync(conn, [.. devices.Select(d => (d.DeviceKey, d.From, d.MaxId))], ct);
-        return (await RederiveManyAsync(conn, [.. devices.Select(d => new Rederivation(d.DeviceKey, starts[d.DeviceKey], d.Window, d.MaxId, reason))], ct)).Total;
+        return (await RederiveManyAsync(conn, [.. devices.Select(d => new Rederivation(d.DeviceKey, starts[d.DeviceKey], d.MaxId, reason))], ct)).Total;
     }
 
     private async Task<(int Total, IReadOnlyList<(string DeviceKey, int Rows)> PerDevice)> RederiveManyAsync(Npgsql.NpgsqlConnection conn,
@@ -272,13 +263,13 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
         {
             throw new InvalidOperationException("Unknown device: " + key);
         }
-        var readings = await LedgerStore.ReadingsAsync(conn, devices, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End, w.MaxId))], ct);
+        var readings = await LedgerStore.ReadingsAsync(conn, devices, [.. work.Select(w => (w.DeviceKey, w.From, w.MaxId))], ct);
         var statuses = await LedgerStore.StatusesAsync(conn,
             [.. work.GroupBy(w => devices[w.DeviceKey].Esp32Name, StringComparer.Ordinal).Select(g => (g.Key, g.Min(w => w.From) - Duration.FromDays(1)))], ct);
         var held = await LedgerStore.AcceptedHeldDeltasAsync(conn, keys, ct);
         var calendar = new SiteCalendar(site.Value.Zone());
         var resolver = new CostVersionResolver(await LedgerStore.CostVersionsAsync(conn, ct), calendar.Zone);
-        var live = await LedgerStore.LiveRowsAsync(conn, [.. work.Select(w => (w.DeviceKey, w.From, w.Window?.End))], ct);
+        var live = await LedgerStore.LiveRowsAsync(conn, [.. work.Select(w => (w.DeviceKey, w.From, (Instant?)null))], ct);
         var appends = new List<LedgerStore.DeviceAppend>(work.Count);
         foreach (var w in work)
         {
@@ -291,13 +282,7 @@ public sealed partial class LedgerJob(AutoVoltDatabase db, IClock clock, IOption
             };
             var fresh = DeviceAccounting.DeriveAndPlan(readings[w.DeviceKey], policy, statuses[device.Esp32Name], calendar, resolver,
                 device.Classroom, site.Value.Currency);
-            IReadOnlyList<LiveLedgerRow> liveRows = live[w.DeviceKey];
-            if (w.Window is { } window)
-            {
-                fresh = [.. fresh.Where(l => window.Contains(l.PeriodStart))];
-                liveRows = [.. liveRows.Where(r => window.Contains(r.Line.PeriodStart))];
-            }
-            appends.Add(new LedgerStore.DeviceAppend(w.DeviceKey, WindowRederivation.Plan(liveRows, fresh), w.Reason));
+            appends.Add(new LedgerStore.DeviceAppend(w.DeviceKey, WindowRederivation.Plan(live[w.DeviceKey], fresh), w.Reason));
         }
         var total = await LedgerStore.AppendAsync(conn, appends, clock.GetCurrentInstant(), ct);
         return (total, [.. appends.Where(a => !a.Plan.IsEmpty).Select(a => (a.DeviceKey, a.Plan.Reversals.Count + a.Plan.Postings.Count))]);

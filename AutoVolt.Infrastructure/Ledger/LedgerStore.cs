@@ -36,11 +36,6 @@ public static class LedgerStore
     public static Task<bool> TryLockDeviceAsync(NpgsqlConnection conn, string deviceKey, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || @deviceKey, 0)) IS NOT NULL", new { deviceKey }, cancellationToken: ct));
 
-    public static Task<DeviceInfo> DeviceAsync(NpgsqlConnection conn, string deviceKey, CancellationToken ct) =>
-        conn.QuerySingleAsync<DeviceInfo>(new CommandDefinition(
-            "SELECT device_key, esp32_name, device_id, classroom, switch_key, payload_switch_key, max_power_w FROM devices WHERE device_key = @deviceKey",
-            new { deviceKey }, cancellationToken: ct));
-
     public static async Task<Cursor> CursorAsync(NpgsqlConnection conn, string deviceKey, CancellationToken ct) =>
         await conn.QuerySingleOrDefaultAsync<Cursor>(new CommandDefinition(
             "SELECT device_key, last_event_id, accounted_until FROM ledger_cursors WHERE device_key = @deviceKey",
@@ -271,15 +266,6 @@ public static class LedgerStore
             SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended('ledger:' || k, 0)) FROM unnest(@keys::text[]) AS u(k)) AS l
             """, new { keys = sortedKeys.ToArray() }, cancellationToken: ct));
 
-    /// <summary>Cursors (last accounted event id) of many devices; devices without one are left out.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>> CursorEventIdsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, CancellationToken ct)
-    {
-        var rows = await conn.QueryAsync<(string Key, long Id)>(new CommandDefinition(
-            "SELECT device_key, last_event_id FROM ledger_cursors WHERE device_key = ANY(@keys) AND last_event_id IS NOT NULL",
-            new { keys = deviceKeys.ToArray() }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Key, r => r.Id, StringComparer.Ordinal);
-    }
-
     /// <summary>The pending window of each device (see <see cref="PendingWindow"/>); devices with nothing pending are left out.</summary>
     public static async Task<IReadOnlyList<PendingWindow>> PendingWindowsAsync(NpgsqlConnection conn, IReadOnlyList<string> deviceKeys, Instant settledBefore, CancellationToken ct)
     {
@@ -332,26 +318,19 @@ public static class LedgerStore
     /// Accounting readings of many devices in one query: per device from its window start (inclusive) up to its event id
     /// (unordered: <see cref="DeviceAccounting.Derive"/> orders). Switch states are parsed once per distinct text.
     /// </summary>
-    /// <remarks>
-    /// With an end (<c>Until</c>), readings stop at the first one at or after it: every delta starting before the end is
-    /// still derived (a delta depends only on its two readings), and a past period does not read the history after it.
-    /// </remarks>
     public static async Task<Dictionary<string, List<AccountingReading>>> ReadingsAsync(NpgsqlConnection conn, IReadOnlyDictionary<string, DeviceInfo> devices,
-        IReadOnlyList<(string DeviceKey, Instant From, Instant? Until, long MaxId)> windows, CancellationToken ct)
+        IReadOnlyList<(string DeviceKey, Instant From, long MaxId)> windows, CancellationToken ct)
     {
         const string sql = """
             SELECT e.id, e.device_key, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text AS switch_state, e.switch_key,
                    e.uptime_seconds, e.boot_id, e.marks, e.device_id
-            FROM unnest(@keys::text[], @froms::timestamptz[], @untils::timestamptz[], @maxIds::bigint[]) AS w(k, f, u, m)
-            CROSS JOIN LATERAL (SELECT coalesce((SELECT min(n.reading_ts) FROM telemetry_events n
-                                                 WHERE n.device_key = w.k AND n.reading_ts >= w.u AND n.id <= w.m), 'infinity') AS last_ts) b
-            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.reading_ts <= b.last_ts AND e.id <= w.m
+            FROM unnest(@keys::text[], @froms::timestamptz[], @maxIds::bigint[]) AS w(k, f, m)
+            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.id <= w.m
             """;
         var rows = await conn.QueryAsync<EventRow>(new CommandDefinition(sql, new
         {
             keys = windows.Select(w => w.DeviceKey).ToArray(),
             froms = windows.Select(w => w.From).ToArray(),
-            untils = windows.Select(w => w.Until ?? Instant.MaxValue).ToArray(),
             maxIds = windows.Select(w => w.MaxId).ToArray(),
         }, cancellationToken: ct));
         var result = windows.ToDictionary(w => w.DeviceKey, _ => new List<AccountingReading>(), StringComparer.Ordinal);
@@ -446,7 +425,7 @@ public static class LedgerStore
             const int line = 4;
             while (await reader.ReadAsync(ct))
             {
-                if (!reader.IsDBNull(line + 13) && Kinds[reader.GetInt32(line + 13) - 1] == EntryKind.Reversal)
+                if (Named(reader, line + 13, Kinds, "entry kind") == EntryKind.Reversal)
                 {
                     if (!reader.IsDBNull(3))
                     {
