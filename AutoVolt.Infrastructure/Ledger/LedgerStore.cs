@@ -325,7 +325,8 @@ public static class LedgerStore
             SELECT e.id, e.device_key, e.reading_ts, e.sequence_no, e.energy_wh_total, e.power_w, e.switch_state::text AS switch_state, e.switch_key,
                    e.uptime_seconds, e.boot_id, e.marks, e.device_id
             FROM unnest(@keys::text[], @froms::timestamptz[], @maxIds::bigint[]) AS w(k, f, m)
-            JOIN telemetry_events e ON e.device_key = w.k AND e.reading_ts >= w.f AND e.id <= w.m
+            CROSS JOIN LATERAL (SELECT * FROM telemetry_events x WHERE x.device_key = w.k AND x.reading_ts >= w.f AND x.id <= w.m
+                                OFFSET 0) e -- kept a subquery: one index range per device, never a join over all events
             """;
         var rows = await conn.QueryAsync<EventRow>(new CommandDefinition(sql, new
         {
